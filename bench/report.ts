@@ -1,0 +1,54 @@
+/**
+ * Shared output for benchmarks: each benchmark prints a titled table of figures with
+ * their targets, so `npm run bench` reads as one report.
+ */
+export interface BenchRow {
+  [column: string]: string | number;
+}
+
+/** Print a section title. */
+export function section(title: string): void {
+  console.log(`\n## ${title}\n`);
+}
+
+/** Print rows as an aligned table (numbers right-aligned, 3 significant decimals). */
+export function printTable(rows: BenchRow[]): void {
+  if (rows.length === 0) return;
+  const headers = Object.keys(rows[0]);
+  const cells = rows.map((r) => headers.map((h) => formatCell(r[h])));
+  const widths = headers.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
+  const numeric = headers.map((h) => rows.every((r) => typeof r[h] === 'number'));
+  const line = (values: string[]): string =>
+    values.map((v, c) => (numeric[c] ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join('  ');
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of cells) console.log(line(r));
+}
+
+function formatCell(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(1) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+}
+
+/** Time `fn` once after `warmup` untimed runs; seconds. */
+export function timeOnce(fn: () => void, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const start = performance.now();
+  fn();
+  return (performance.now() - start) / 1000;
+}
+
+/** Best (minimum) time of `repeats` runs after one warm-up; seconds. */
+export function timeBest(fn: () => void, repeats = 3): number {
+  fn();
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  return best;
+}
