@@ -9,3 +9,4 @@ export * from './audio/signal.js';
 export * from './audio/wav.js';
 export * from './losses/siSdr.js';
 export * from './separate.js';
+export * from './unmixing.js';

@@ -81,6 +81,12 @@ export interface CommonSeparationOptions {
   onProgress?: ProgressCallback;
   /** Cancels the run between iterations with an `aborted` UnmixError. */
   signal?: AbortSignalLike;
+  /** Warm start: an unmixing from an earlier run (real for instantaneous methods, complex for STFT methods). */
+  initial?: Unmixing;
+  /** STFT frame length in samples (STFT methods); default chosen from the sample rate. */
+  fftSize?: number;
+  /** STFT hop in samples (STFT methods); default `fftSize / 4`. */
+  hopSamples?: number;
 }
 
 /** The result of a separation. */
