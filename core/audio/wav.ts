@@ -56,7 +56,7 @@ export interface EncodeWavOptions {
   encoding?: SampleEncoding;
   /** Default 32. PCM: 8, 16, 24 or 32; float: 32 or 64. */
   bitDepth?: number;
-  /** Force a WAVE_FORMAT_EXTENSIBLE header; default: only above 2 channels or 16 bits PCM, as the format requires. */
+  /** Force a WAVE_FORMAT_EXTENSIBLE header; default: only above 2 channels or for PCM above 16 bits, as the format requires. */
   extensible?: boolean;
 }
 
@@ -283,9 +283,10 @@ function decodeUnaligned(
 }
 
 /**
- * The header bytes of a WAV file holding `frames` frames in `format`: a plain
- * WAVEFORMAT header for mono/stereo PCM up to 16 bits, WAVE_FORMAT_EXTENSIBLE otherwise
- * (as the format requires above 2 channels or 16 bits), plus a `fact` chunk for float.
+ * The header bytes of a WAV file holding `frames` frames in `format`: a plain header for
+ * mono/stereo PCM up to 16 bits and mono/stereo float, WAVE_FORMAT_EXTENSIBLE otherwise
+ * (as the format requires above 2 channels or for PCM above 16 bits), plus a `fact`
+ * chunk for float.
  * Streaming writers write this first and rewrite it with the final frame count.
  *
  * @throws UnmixError when the data would exceed the 4 GiB limit of RIFF.
@@ -293,8 +294,10 @@ function decodeUnaligned(
 export function encodeWavHeader(format: WavFormat, frames: number): Uint8Array {
   const blockAlign = (format.channels * format.bitDepth) / 8;
   const dataBytes = frames * blockAlign;
-  const extensible = format.extensible || format.channels > 2 || format.bitDepth > 16;
   const float = format.encoding === 'float';
+  // The format requires an extensible header above 2 channels and for PCM above 16 bits;
+  // float mono/stereo keeps the plain header that every reader understands.
+  const extensible = format.extensible || format.channels > 2 || (!float && format.bitDepth > 16);
   const fmtSize = extensible ? 40 : float ? 18 : 16;
   const factSize = float ? 12 : 0;
   const headerBytes = 12 + 8 + fmtSize + factSize + 8;
