@@ -96,8 +96,8 @@ function isSupported(encoding: SampleEncoding, bitDepth: number): boolean {
  *   first sample
  * @param allowTruncated - accept a data chunk that runs past the end of `bytes` (for
  *   streaming readers that have only the head of the file). `dataBytes` is then the size
- *   declared in the header, or `Infinity` for the "unknown length" marker 0xFFFFFFFF
- *   written by programs that stream WAV to a pipe.
+ *   declared in the header, or `Infinity` for the "unknown length" markers 0xFFFFFFFF and
+ *   0 that programs streaming WAV to a pipe write.
  * @throws UnmixError with a plain message for anything that is not a supported WAV file.
  */
 export function parseWavHeader(bytes: Uint8Array, allowTruncated = false): WavHeader {
@@ -128,7 +128,7 @@ export function parseWavHeader(bytes: Uint8Array, allowTruncated = false): WavHe
       const available = bytes.length - body;
       let declared: number = size;
       if (riff === 'RF64' && size === 0xffffffff && dataSize64 !== undefined) declared = dataSize64;
-      else if (size === 0xffffffff) declared = allowTruncated ? Infinity : available;
+      else if (size === 0xffffffff || (allowTruncated && size === 0)) declared = allowTruncated ? Infinity : available;
       if (declared > available && !allowTruncated) {
         throw new UnmixError(
           `the data chunk declares ${declared} bytes but the file holds only ${available} (truncated file?)`,
