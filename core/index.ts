@@ -1,5 +1,6 @@
 /**
  * unmix: blind source separation in TypeScript. The public API, and nothing else.
+ * Each family folder has an `index.ts` with its public names; this file gathers them.
  *
  * @packageDocumentation
  */
@@ -7,6 +8,7 @@ export * from './errors.js';
 export * from './random.js';
 export * from './audio/signal.js';
 export * from './audio/wav.js';
+export * from './signal/index.js';
 export * from './losses/siSdr.js';
 export * from './separate.js';
 export * from './unmixing.js';

@@ -1,5 +1,7 @@
 import type { MultichannelSignal } from './audio/signal.js';
 import { UnmixError, type AbortSignalLike } from './errors.js';
+import { ICA_METHODS } from './ica/methods.js';
+import { IVA_AUTO_METHOD, IVA_METHODS } from './iva/methods.js';
 
 /**
  * One entry point for every separation method: choose a method, run it, report progress.
@@ -128,10 +130,10 @@ export interface SeparateOptions extends CommonSeparationOptions {
 }
 
 /** Every separation method, by name. */
-export const METHODS: Record<string, MethodEntry> = {};
+export const METHODS: Record<string, MethodEntry> = { ...ICA_METHODS, ...IVA_METHODS };
 
 /** The method `auto` resolves to. */
-export const AUTO_METHOD: string | undefined = undefined;
+export const AUTO_METHOD: string | undefined = IVA_AUTO_METHOD;
 
 /**
  * Separate a mixture.
