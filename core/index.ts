@@ -12,3 +12,4 @@ export * from './signal/index.js';
 export * from './losses/siSdr.js';
 export * from './separate.js';
 export * from './unmixing.js';
+export * from './optim/index.js';
