@@ -13,3 +13,5 @@ export * from './losses/siSdr.js';
 export * from './separate.js';
 export * from './unmixing.js';
 export * from './optim/index.js';
+export * from './linalg/index.js';
+export * from './ica/index.js';

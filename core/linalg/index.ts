@@ -1,0 +1,2 @@
+/** Small dense matrices: real kernels (and complex ones beside them). */
+export * from './real.js';
