@@ -5,6 +5,7 @@
  */
 const NAMES = [
   'wav',
+  'ica',
   // one line per benchmark module
 ];
 
