@@ -1,0 +1,2 @@
+export * from './complex.js';
+export * from './hermitian.js';
