@@ -1,1 +1,3 @@
 export * from './fft.js';
+export * from './window.js';
+export * from './stft.js';
