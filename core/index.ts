@@ -10,5 +10,6 @@ export * from './audio/signal.js';
 export * from './audio/wav.js';
 export * from './signal/index.js';
 export * from './losses/siSdr.js';
+export * from './room/index.js';
 export * from './separate.js';
 export * from './unmixing.js';

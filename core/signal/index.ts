@@ -1,1 +1,2 @@
 export * from './fft.js';
+export * from './convolve.js';

@@ -1,0 +1,5 @@
+export * from './sources.js';
+export * from './instantaneous.js';
+export * from './shoebox.js';
+export * from './placement.js';
+export * from './rt60.js';
