@@ -3,3 +3,4 @@ export * from './instantaneous.js';
 export * from './shoebox.js';
 export * from './placement.js';
 export * from './rt60.js';
+export * from './noise.js';

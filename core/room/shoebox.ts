@@ -1,7 +1,7 @@
 import type { Hertz, MultichannelSignal, Seconds } from '../audio/signal.js';
 import { UnmixError } from '../errors.js';
-import { createRandom } from '../random.js';
 import { convolveMany } from '../signal/convolve.js';
+import { addWhiteNoise } from './noise.js';
 
 /**
  * Shoebox rooms by the image method (J. B. Allen & D. A. Berkley, "Image method for
@@ -507,9 +507,6 @@ export function simulateRoom(
       throw new UnmixError(`source ${j + 1} has ${x.length} samples but source 1 has ${frames}`, 'input');
     }
   });
-  if (options.snrDb !== undefined && !Number.isFinite(options.snrDb)) {
-    throw new UnmixError(`the SNR must be a finite number of dB, got ${options.snrDb}`, 'usage');
-  }
   const responses = roomImpulseResponses(room, sources.sampleRate);
   const m = room.microphones.length;
   const rirLength = responses.rirs[0][0].length;
@@ -528,14 +525,7 @@ export function simulateRoom(
     });
     images.push({ sampleRate: sources.sampleRate, channels });
   }
-  let noiseRms = 0;
-  if (options.snrDb !== undefined) {
-    let power = 0;
-    for (const x of mixture) for (let t = 0; t < length; t++) power += x[t] * x[t];
-    power /= m * Math.max(1, length);
-    noiseRms = Math.sqrt(power / 10 ** (options.snrDb / 10));
-    const rng = createRandom(options.seed ?? 0);
-    for (const x of mixture) for (let t = 0; t < length; t++) x[t] += noiseRms * rng.normal();
-  }
-  return { mixture: { sampleRate: sources.sampleRate, channels: mixture }, images, room: responses, noiseRms };
+  const mixed: MultichannelSignal = { sampleRate: sources.sampleRate, channels: mixture };
+  const noiseRms = options.snrDb === undefined ? 0 : addWhiteNoise(mixed, options.snrDb, options.seed ?? 0);
+  return { mixture: mixed, images, room: responses, noiseRms };
 }
