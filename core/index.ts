@@ -9,6 +9,6 @@ export * from './random.js';
 export * from './audio/signal.js';
 export * from './audio/wav.js';
 export * from './signal/index.js';
-export * from './losses/siSdr.js';
+export * from './losses/index.js';
 export * from './separate.js';
 export * from './unmixing.js';

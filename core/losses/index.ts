@@ -1,0 +1,3 @@
+/** Separation metrics and the losses made of them: the SDR family, PIT, BSS Eval. */
+export * from './siSdr.js';
+export * from './pit.js';
