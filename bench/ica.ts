@@ -16,6 +16,7 @@ import { decodeWav } from '../core/audio/wav.js';
 import type { MultichannelSignal } from '../core/audio/signal.js';
 import { amariIndex } from '../core/ica/amari.js';
 import { applyMatrix } from '../core/ica/whitening.js';
+import { bestAssignment } from '../core/losses/pit.js';
 import { siSdr } from '../core/losses/siSdr.js';
 import { mixInstantaneous, randomMixingMatrix } from '../core/room/instantaneous.js';
 import { synthesizeSource, type SyntheticSourceKind } from '../core/room/sources.js';
@@ -61,34 +62,10 @@ export function fixtureCase(name: string): IcaCase {
   return { name, sources, mixing: Float64Array.from(meta.mixing.flat()), mixture };
 }
 
-/**
- * Mean SI-SDR (dB) of estimates against references, each estimate matched to one reference
- * greedily by the best SI-SDR (exact once the separation is good).
- */
+/** Mean SI-SDR (dB) of estimates against references under the best assignment (core/losses/pit.ts). */
 export function matchedSiSdr(estimates: Float64Array[], references: Float64Array[]): number {
-  const n = references.length;
-  const table = estimates.map((e) => references.map((r) => siSdr(e, r)));
-  const usedE = new Set<number>();
-  const usedR = new Set<number>();
-  let total = 0;
-  for (let k = 0; k < Math.min(n, estimates.length); k++) {
-    let best = -Infinity;
-    let be = 0;
-    let br = 0;
-    table.forEach((row, e) =>
-      row.forEach((v, r) => {
-        if (!usedE.has(e) && !usedR.has(r) && v > best) {
-          best = v;
-          be = e;
-          br = r;
-        }
-      }),
-    );
-    usedE.add(be);
-    usedR.add(br);
-    total += best;
-  }
-  return total / n;
+  const costs = references.map((r) => Float64Array.from(estimates, (e) => -siSdr(e, r)));
+  return -bestAssignment(costs).cost / references.length;
 }
 
 interface PeerResult {

@@ -81,7 +81,11 @@ export function randomRotation(n: number, seed: number): Float64Array {
  * Symmetric decorrelation `W ← (W Wᵀ)^(-1/2) W` (Hyvärinen 1999): the orthogonal matrix
  * nearest to W, treating every row alike.
  */
-export function symmetricDecorrelation(w: Float64Array, n: number, out = new Float64Array(n * n)): Float64Array {
+export function symmetricDecorrelation(
+  w: Float64Array,
+  n: number,
+  out: Float64Array = new Float64Array(n * n),
+): Float64Array {
   const gram = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
