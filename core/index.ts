@@ -11,5 +11,6 @@ export * from './audio/wav.js';
 export * from './signal/index.js';
 export * from './linalg/index.js';
 export * from './losses/siSdr.js';
+export * from './room/index.js';
 export * from './separate.js';
 export * from './unmixing.js';
