@@ -10,6 +10,7 @@
  *
  * @param w - row-major n x n (or rows x cols) matrix
  * @param out - rows x stride block buffer
+ * @param bias - optional per-row constant added to every output sample
  */
 export function multiplyBlock(
   w: Float64Array,
@@ -20,9 +21,11 @@ export function multiplyBlock(
   len: number,
   out: Float64Array,
   stride: number,
+  bias?: Float64Array,
 ): void {
   for (let r = 0; r < rows; r++) {
     const o = r * stride;
+    const b = bias ? bias[r] : 0;
     for (let c0 = 0; c0 < cols; c0 += 4) {
       const m0 = w[r * cols + c0];
       const x0 = z[c0];
@@ -35,7 +38,7 @@ export function multiplyBlock(
       if (c0 === 0) {
         for (let i = 0; i < len; i++) {
           const t = start + i;
-          out[o + i] = m0 * x0[t] + m1 * x1[t] + m2 * x2[t] + m3 * x3[t];
+          out[o + i] = b + m0 * x0[t] + m1 * x1[t] + m2 * x2[t] + m3 * x3[t];
         }
       } else {
         for (let i = 0; i < len; i++) {
