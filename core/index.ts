@@ -10,6 +10,7 @@ export * from './audio/signal.js';
 export * from './audio/wav.js';
 export * from './signal/index.js';
 export * from './linalg/index.js';
+export * from './iva/index.js';
 export * from './losses/siSdr.js';
 export * from './separate.js';
 export * from './unmixing.js';
