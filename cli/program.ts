@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isUnmixError } from '../core/errors.js';
 import { registerInfo } from './commands/info.js';
+import { registerMix } from './commands/mix.js';
 import { registerSeparate } from './commands/separate.js';
 import { registerSplit } from './commands/split.js';
 import type { CliIo } from './io.js';
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo): Command {
     })
     .exitOverride();
   registerInfo(program, io);
+  registerMix(program, io);
   registerSeparate(program, io);
   registerSplit(program, io);
   for (const command of program.commands) {
