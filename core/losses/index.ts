@@ -1,0 +1,5 @@
+/** Separation metrics and the losses made of them: the SDR family, PIT, BSS Eval. */
+export * from './siSdr.js';
+export * from './pit.js';
+export * from './bssEval.js';
+export * from './blockToeplitz.js';
