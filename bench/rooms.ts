@@ -14,6 +14,7 @@
  * ```
  */
 import type { MultichannelSignal } from '../core/audio/signal.js';
+import { bestAssignment } from '../core/losses/pit.js';
 import { siSdr } from '../core/losses/siSdr.js';
 import { createRandom } from '../core/random.js';
 import { linearArray, placeSources } from '../core/room/placement.js';
@@ -166,11 +167,8 @@ export interface SeparationScore {
 
 /**
  * SI-SDR and its improvement over the unprocessed mixture channel, with the assignment
- * of estimates to references that maximises the mean SI-SDR, by exhaustive search over
- * permutations (n! assignments: fine up to about 8 sources).
- *
- * Uses `siSdr` of core/losses. The project's PIT (core/losses/pit.ts) had not landed on
- * main when this was written; switch to it once it has.
+ * of estimates to references that maximises the mean SI-SDR (core/losses' PIT
+ * `bestAssignment`: exhaustive up to 4 sources, Hungarian beyond, both exact).
  *
  * @param estimates - separated signals, at least as many as references
  * @param references - e.g. {@link BenchRoom.references}
@@ -185,35 +183,13 @@ export function scoreSeparation(
   const m = estimates.length;
   if (m < n) throw new Error(`${m} estimates for ${n} references`);
   const table = references.map((r) => estimates.map((e) => siSdr(e, r)));
-  let best: number[] = [];
-  let bestSum = -Infinity;
-  const used = new Array<boolean>(m).fill(false);
-  const current: number[] = [];
-  const search = (k: number, sum: number): void => {
-    if (k === n) {
-      if (sum > bestSum || best.length === 0) {
-        bestSum = sum;
-        best = [...current];
-      }
-      return;
-    }
-    for (let e = 0; e < m; e++) {
-      if (used[e]) continue;
-      used[e] = true;
-      current.push(e);
-      // Clamp infinities so a perfect or silent estimate still compares.
-      search(k + 1, sum + Math.max(-1e3, Math.min(1e3, table[k][e])));
-      current.pop();
-      used[e] = false;
-    }
-  };
-  search(0, 0);
-  const scores = best.map((e, k) => table[k][e]);
+  const { permutation } = bestAssignment(table.map((row) => row.map((v) => -v)));
+  const scores = permutation.map((e, k) => table[k][e]);
   const baseline = references.map((r) => siSdr(mixtureChannel, r));
   const improvement = scores.map((s, k) => s - baseline[k]);
   const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
   return {
-    permutation: best,
+    permutation,
     siSdr: scores,
     siSdrMixture: baseline,
     siSdri: improvement,
