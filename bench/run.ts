@@ -5,6 +5,7 @@
  */
 const NAMES = [
   'wav',
+  'roomsim',
   // one line per benchmark module
 ];
 
