@@ -174,7 +174,15 @@ export function registerMix(program: Command, io: CliIo): void {
     .option('-f, --force', 'replace existing output files')
     .option('--json', 'print the description (NAME.json) to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action((files, options) => {
+    .action((files, options, command) => {
+      if (!options.room) {
+        const roomOnly = ['rt60', 'absorptionFormula', 'spacing', 'distance', 'center', 'positions'];
+        const given = roomOnly.filter((name) => command.getOptionValueSource(name) === 'cli');
+        if (given.length > 0) {
+          const flag = given[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+          throw new UnmixError(`--${flag} needs --room`, 'usage');
+        }
+      }
       // Sources.
       if (files.length > 0 && options.synthetic) {
         throw new UnmixError('give source files or --synthetic, not both', 'usage');
@@ -291,8 +299,8 @@ export function registerMix(program: Command, io: CliIo): void {
         if (options.matrix !== undefined && options.condition !== undefined) {
           throw new UnmixError('give --matrix or --condition, not both', 'usage');
         }
-        if (options.center || options.positions || (options.mics !== undefined && !/^\d+$/.test(options.mics.trim()))) {
-          throw new UnmixError('--center, --positions and microphone positions need --room', 'usage');
+        if (options.mics !== undefined && !/^\d+$/.test(options.mics.trim())) {
+          throw new UnmixError('microphone positions need --room; without it --mics is a number', 'usage');
         }
         let a: RealMatrix;
         if (options.matrix !== undefined) {
