@@ -6,6 +6,7 @@
 const NAMES = [
   'wav',
   'ica',
+  'roomsim',
   // one line per benchmark module
 ];
 
