@@ -10,5 +10,6 @@ export * from './audio/signal.js';
 export * from './audio/wav.js';
 export * from './signal/index.js';
 export * from './losses/index.js';
+export * from './eval/index.js';
 export * from './separate.js';
 export * from './unmixing.js';
