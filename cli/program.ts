@@ -2,6 +2,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isUnmixError } from '../core/errors.js';
 import { registerEval } from './commands/eval.js';
 import { registerInfo } from './commands/info.js';
+import { registerMix } from './commands/mix.js';
 import { registerSeparate } from './commands/separate.js';
 import { registerSplit } from './commands/split.js';
 import type { CliIo } from './io.js';
@@ -25,6 +26,7 @@ export function createProgram(io: CliIo): Command {
     .exitOverride();
   registerEval(program, io);
   registerInfo(program, io);
+  registerMix(program, io);
   registerSeparate(program, io);
   registerSplit(program, io);
   for (const command of program.commands) {

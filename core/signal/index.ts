@@ -1,1 +1,4 @@
 export * from './fft.js';
+export * from './window.js';
+export * from './stft.js';
+export * from './convolve.js';

@@ -1,0 +1,3 @@
+/** Instantaneous ICA: preprocessing, methods and diagnostics. */
+export * from './whitening.js';
+export * from './amari.js';
