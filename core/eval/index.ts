@@ -2,3 +2,4 @@
 export * from './evaluate.js';
 export * from './evaluateSeparation.js';
 export * from './manifest.js';
+export * from './oracle.js';
