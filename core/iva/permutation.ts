@@ -45,6 +45,26 @@ export interface PermutationAlignmentOptions {
   centroidOnly?: boolean;
 }
 
+/**
+ * Check {@link PermutationAlignmentOptions} and fill in defaults (neighbours 3, harmonics
+ * on, 30 sweeps), so a method can reject bad options before it runs.
+ * @throws UnmixError (usage) for a value out of range
+ */
+export function resolveAlignmentOptions(
+  options: PermutationAlignmentOptions = {},
+): Required<Omit<PermutationAlignmentOptions, 'centroidOnly'>> {
+  const neighbours = options.neighbours ?? 3;
+  const harmonics = options.harmonics ?? true;
+  const maxSweeps = options.maxSweeps ?? 30;
+  if (!Number.isInteger(neighbours) || neighbours < 0) {
+    throw new UnmixError(`neighbours must be a whole number >= 0, got ${neighbours}`, 'usage');
+  }
+  if (!Number.isInteger(maxSweeps) || maxSweeps < 1) {
+    throw new UnmixError(`maxSweeps must be a whole number >= 1, got ${maxSweeps}`, 'usage');
+  }
+  return { neighbours, harmonics, maxSweeps };
+}
+
 /** What {@link alignPermutations} found. */
 export interface PermutationAlignment {
   /**
@@ -63,37 +83,29 @@ export interface PermutationAlignment {
  * product. A constant envelope (a silent output) becomes all zeros and correlates with
  * nothing.
  *
- * @param outputs - `sources` bin-major STFT arrays (`2 * bins * frames` values each, the
- *   core/signal/stft.ts layout) of the per-bin separated outputs
+ * @param outputs - the per-bin separated outputs, complex interleaved, bin `f`, output `k`,
+ *   frame `t` at `2 * ((f * sources + k) * frames + t)` (the layout per-bin methods iterate in)
  * @param measure - `powerRatio` (default; on a 3-voice test it aligned every bin where
  *   amplitudes left a block of 5 bins flipped) or `envelope`
  * @param out - `sources * bins * frames` values (allocated when omitted), layout in the module comment
  */
 export function normalizedEnvelopes(
-  outputs: readonly Float64Array[],
+  outputs: Float64Array,
+  sources: number,
   bins: number,
   frames: number,
   measure: EnvelopeMeasure = 'powerRatio',
-  out: Float64Array = new Float64Array(outputs.length * bins * frames),
+  out: Float64Array = new Float64Array(sources * bins * frames),
 ): Float64Array {
-  const n = outputs.length;
-  if (out.length !== n * bins * frames) throw new UnmixError('envelope buffer has the wrong size', 'usage');
-  for (let k = 0; k < n; k++) {
-    if (outputs[k].length !== 2 * bins * frames) {
-      throw new UnmixError(`output ${k} must hold ${2 * bins * frames} values, got ${outputs[k].length}`, 'usage');
-    }
+  const n = sources;
+  if (outputs.length !== 2 * n * bins * frames) {
+    throw new UnmixError(`outputs must hold ${2 * n * bins * frames} values, got ${outputs.length}`, 'usage');
   }
-  for (let f = 0; f < bins; f++) {
-    for (let k = 0; k < n; k++) {
-      const y = outputs[k];
-      const o = (f * n + k) * frames;
-      const base = 2 * f * frames;
-      for (let t = 0; t < frames; t++) {
-        const re = y[base + 2 * t];
-        const im = y[base + 2 * t + 1];
-        out[o + t] = Math.sqrt(re * re + im * im);
-      }
-    }
+  if (out.length !== n * bins * frames) throw new UnmixError('envelope buffer has the wrong size', 'usage');
+  for (let i = 0; i < n * bins * frames; i++) {
+    const re = outputs[2 * i];
+    const im = outputs[2 * i + 1];
+    out[i] = Math.sqrt(re * re + im * im);
   }
   if (measure === 'powerRatio') {
     for (let f = 0; f < bins; f++) {
@@ -231,15 +243,7 @@ export function alignPermutations(
     throw new UnmixError(`envelopes must hold ${n * bins * frames} values, got ${envelopes.length}`, 'usage');
   }
   if (active && active.length !== bins) throw new UnmixError(`active flags must be one per bin (${bins})`, 'usage');
-  const neighbours = options.neighbours ?? 3;
-  const harmonics = options.harmonics ?? true;
-  const maxSweeps = options.maxSweeps ?? 30;
-  if (!Number.isInteger(neighbours) || neighbours < 0) {
-    throw new UnmixError(`neighbours must be a whole number >= 0, got ${neighbours}`, 'usage');
-  }
-  if (!Number.isInteger(maxSweeps) || maxSweeps < 1) {
-    throw new UnmixError(`maxSweeps must be a whole number >= 1, got ${maxSweeps}`, 'usage');
-  }
+  const { neighbours, harmonics, maxSweeps } = resolveAlignmentOptions(options);
   const permutations = new Int32Array(n * bins);
   for (let f = 0; f < bins; f++) for (let k = 0; k < n; k++) permutations[f * n + k] = k;
   const sweeps = { centroid: 0, refinement: 0 };

@@ -10,7 +10,7 @@ import { createRandom } from '../../../core/random.js';
 import { synthesizeSource } from '../../../core/room/sources.js';
 import { stft } from '../../../core/signal/stft.js';
 
-/** STFTs of `n` speech-like sources, 8 kHz, 3 s, FFT 512. */
+/** STFTs of `n` speech-like sources, 8 kHz, 3 s, FFT 512, one array per source. */
 function sourceSpectra(n: number): { outputs: Float64Array[]; bins: number; frames: number } {
   const pitches = [110, 210, 150, 250];
   const channels = Array.from({ length: n }, (_, k) =>
@@ -45,6 +45,18 @@ function scramble(outputs: Float64Array[], bins: number, frames: number, seed: n
  * Fraction of bins (with energy) where the alignment undoes the scramble up to one global
  * permutation: the global permutation is the most common one.
  */
+/** The per-bin layout of {@link normalizedEnvelopes}: bin f, output k, frame t at 2 ((f n + k) frames + t). */
+function perBin(outputs: Float64Array[], bins: number, frames: number): Float64Array {
+  const n = outputs.length;
+  const y = new Float64Array(2 * n * bins * frames);
+  for (let f = 0; f < bins; f++) {
+    for (let k = 0; k < n; k++) {
+      y.set(outputs[k].subarray(2 * f * frames, 2 * (f + 1) * frames), 2 * (f * n + k) * frames);
+    }
+  }
+  return y;
+}
+
 function fractionAligned(found: Int32Array, where: Int32Array, n: number, bins: number): number {
   const counts = new Map<string, number>();
   for (let f = 0; f < bins; f++) {
@@ -65,7 +77,7 @@ describe('permutation alignment by envelope correlation', () => {
       const { outputs, bins, frames } = sourceSpectra(n);
       const where = scramble(outputs, bins, frames, 5 + n);
       const fraction = (measure: EnvelopeMeasure, options: PermutationAlignmentOptions): number => {
-        const envelopes = normalizedEnvelopes(outputs, bins, frames, measure);
+        const envelopes = normalizedEnvelopes(perBin(outputs, bins, frames), n, bins, frames, measure);
         const { permutations } = alignPermutations(envelopes, n, bins, frames, undefined, options);
         return fractionAligned(permutations, where, n, bins);
       };
@@ -82,7 +94,7 @@ describe('permutation alignment by envelope correlation', () => {
 
   it('leaves aligned outputs and silent bins alone', () => {
     const { outputs, bins, frames } = sourceSpectra(2);
-    const envelopes = normalizedEnvelopes(outputs, bins, frames);
+    const envelopes = normalizedEnvelopes(perBin(outputs, bins, frames), 2, bins, frames);
     const active = new Uint8Array(bins).fill(1);
     active[10] = 0;
     const { permutations } = alignPermutations(envelopes, 2, bins, frames, active);
@@ -101,6 +113,6 @@ describe('permutation alignment by envelope correlation', () => {
   it('rejects inconsistent sizes', () => {
     expect(() => alignPermutations(new Float64Array(10), 2, 3, 2)).toThrow(/envelopes must hold 12 values/);
     expect(() => alignPermutations(new Float64Array(12), 2, 3, 2, new Uint8Array(2))).toThrow(/one per bin/);
-    expect(() => normalizedEnvelopes([new Float64Array(3)], 2, 2)).toThrow(/must hold 8 values/);
+    expect(() => normalizedEnvelopes(new Float64Array(3), 1, 2, 2)).toThrow(/must hold 8 values/);
   });
 });
