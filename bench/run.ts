@@ -5,6 +5,7 @@
  */
 const NAMES = [
   'wav',
+  'online',
   // one line per benchmark module
 ];
 
