@@ -7,6 +7,7 @@ const NAMES = [
   'wav',
   'ica',
   'roomsim',
+  'online',
   // one line per benchmark module
 ];
 
