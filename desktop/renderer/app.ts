@@ -573,9 +573,9 @@ class App {
       element('tr', {}, [
         element('td', { textContent: `source ${i + 1}` }),
         ...score.siSdr.map((v, j) =>
-          element('td', { textContent: v.toFixed(2), className: j === score.best ? 'best' : '' }),
+          element('td', { textContent: v.toFixed(2), className: j === score.reference ? 'best' : '' }),
         ),
-        element('td', { textContent: score.siSdrImprovement.toFixed(2) }),
+        element('td', { textContent: Number.isNaN(score.siSdrImprovement) ? '–' : score.siSdrImprovement.toFixed(2) }),
       ]),
     );
     table.replaceChildren(element('thead', {}, [head]), element('tbody', {}, rows));

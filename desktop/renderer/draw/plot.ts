@@ -44,7 +44,7 @@ export function drawConvergence(canvas: HTMLCanvasElement, trace: TraceEntry[], 
       label: 'gradient norm (log)',
       color: '#ffb74d',
       axis: 'right',
-      format: (v) => `1e${v.toFixed(1)}`,
+      format: (v) => (10 ** v).toExponential(1),
     },
   ];
   const ranges = [costs, grads].map((values) => {
@@ -77,8 +77,9 @@ export function drawConvergence(canvas: HTMLCanvasElement, trace: TraceEntry[], 
     const axisX = s.axis === 'left' ? pad.left - 4 : pad.left + plotWidth + 4;
     context.fillText(s.format(high), axisX, pad.top + 8);
     context.fillText(s.format(low), axisX, pad.top + plotHeight);
-    // Legend above the plot, at the side of the series' axis.
-    context.fillText(`${s.axis === 'left' ? '' : '— '}${s.label}${s.axis === 'left' ? ' —' : ''}`, axisX, pad.top - 10);
+    // Legend above the plot, over the series' axis.
+    context.textAlign = s.axis;
+    context.fillText(`— ${s.label}`, s.axis === 'left' ? pad.left : pad.left + plotWidth, pad.top - 10);
   });
   context.lineWidth = 1;
 }

@@ -8,7 +8,7 @@ import type { ComplexUnmixing, Unmixing } from '../../../core/separate.js';
 import { byId } from '../dom.js';
 import { heatColor, prepareCanvas } from '../draw/canvas.js';
 import { cellAt, drawHeatmap, formatValue, type HeatmapData, type HeatmapLayout } from '../draw/heatmap.js';
-import { amariIndexOf, globalSystem } from './analysis.js';
+import { amariOf, globalSystem } from './analysis.js';
 
 /** Renders {@link Unmixing}s into the matrix section. */
 export class MatrixView {
@@ -76,7 +76,7 @@ export class MatrixView {
           signed: true,
         };
         this.waLayout = drawHeatmap(byId<HTMLCanvasElement>('wa-heatmap'), this.waData);
-        const amari = amariIndexOf(system);
+        const amari = this.mixing ? amariOf(unmixing, this.mixing) : undefined;
         byId('wa-caption').textContent =
           `W·A (true mixing known): a scaled permutation when separated` +
           (amari === undefined ? '' : ` — Amari index ${amari.toFixed(4)} (0 = perfect)`);

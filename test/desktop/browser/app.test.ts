@@ -76,6 +76,7 @@ describe('desktop renderer in Chromium', () => {
     expect(await drawnPixels(page, '#w-heatmap')).toBeGreaterThan(1000);
     expect(await page.isVisible('#wa-figure')).toBe(true);
     expect(await drawnPixels(page, '#wa-heatmap')).toBeGreaterThan(1000);
+    expect(await page.textContent('#wa-caption')).toMatch(/Amari index 0\.\d{4}/);
     expect(await page.locator('#tracks canvas').count()).toBe(2);
     expect(await drawnPixels(page, '#tracks canvas >> nth=1')).toBeGreaterThan(2000);
     await screenshot(page, 'convergence', '#convergence-view');
@@ -167,6 +168,28 @@ describe('desktop renderer in Chromium', () => {
     await separate(page, 'test-slow', 5);
     expect(await page.locator('#tracks canvas').count()).toBe(2);
     await screenshot(page, 'recorded-mixture');
+    await page.close();
+  });
+
+  it('opens mono WAVs dropped on the window together as channels', async () => {
+    const page = await harness.open();
+    const files = [
+      await fileArgument(path.join(ROOT, 'fixtures/sources/speech-low.wav')),
+      await fileArgument(path.join(ROOT, 'fixtures/sources/tone.wav')),
+    ];
+    const dataTransfer = await page.evaluateHandle((files) => {
+      const transfer = new DataTransfer();
+      for (const f of files) {
+        transfer.items.add(
+          new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: 'audio/wav' }),
+        );
+      }
+      return transfer;
+    }, files);
+    await page.dispatchEvent('main', 'drop', { dataTransfer });
+    await page.waitForSelector('#mixture-view:not([hidden])');
+    expect(await page.textContent('#mixture-info')).toMatch(/^2 files · 2 channels · 16000 Hz/);
+    expect(await drawnPixels(page, '#mixture-channels canvas >> nth=1')).toBeGreaterThan(2000);
     await page.close();
   });
 
