@@ -10,7 +10,8 @@ import { UnmixError, isUnmixError } from '../core/errors.js';
  * name and renamed so that a crash leaves no half-written file.
  */
 
-function describeFsError(file: string, error: unknown): UnmixError {
+/** The plain {@link UnmixError} for a failed file-system call on `file`. */
+export function describeFsError(file: string, error: unknown): UnmixError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':

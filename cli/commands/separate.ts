@@ -8,6 +8,7 @@ import { checkOutputs, ensureDirectory, fileStem, readInputFile, readWavFile, wr
 import type { CliIo } from '../io.js';
 import { OUTPUT_FORMATS, integerIn, numberAbove, outputFormatOption } from '../options.js';
 import { createProgress } from '../progress.js';
+import { separateOnline } from './separateOnline.js';
 
 /** `unmix separate --json` output. */
 export interface SeparateReport {
@@ -48,7 +49,7 @@ export function registerSeparate(program: Command, io: CliIo): void {
     .description(
       'separate a multichannel recording into sources: writes DIR/<stem>.sourceK.wav and DIR/<stem>.unmixing.json',
     )
-    .argument('<file>', 'multichannel WAV file, one channel per microphone')
+    .argument('<file>', 'multichannel WAV file, one channel per microphone (- = standard input, with --online)')
     .requiredOption('-o, --output <dir>', 'output directory (created if needed)')
     .option(
       '-m, --method <name>',
@@ -67,7 +68,16 @@ export function registerSeparate(program: Command, io: CliIo): void {
     .option('-f, --force', 'replace existing output files')
     .option('--json', 'print a JSON report')
     .option('-q, --quiet', 'no progress output')
+    .option(
+      '--online',
+      'separate as a stream (online AuxIVA, 48 ms latency at 16 kHz): constant memory, any length, - reads standard input',
+    )
     .action(async (file, options) => {
+      if (options.online) {
+        const initial = options.init === undefined ? undefined : readInit(options.init);
+        await separateOnline(file, { ...options, initial }, io);
+        return;
+      }
       const { signal: mixture } = readWavFile(file);
       const stem = fileStem(file);
       const sourceCount = options.sources ?? mixture.channels.length;
