@@ -70,6 +70,17 @@ describe('desktop renderer in Chromium', () => {
     await screenshot(page, 'mixture-spectrogram', '#mixture-view');
     await page.uncheck('#spectrogram-toggle');
 
+    // Zoom in around the cursor, play, stop.
+    await page.click('#mixture-channels canvas >> nth=0', { position: { x: 300, y: 40 } });
+    await expect.poll(() => page.textContent('#time-info')).toMatch(/^0\.00–4\.00 s · cursor 1\.\d{3} s$/);
+    await page.click('#zoom-in');
+    await expect.poll(() => page.textContent('#time-info')).toMatch(/^0\.\d\d–2\.\d\d s/);
+    await page.click('#play-mixture');
+    expect(await page.textContent('#play-mixture')).toBe('■ Stop');
+    await page.click('#play-mixture');
+    expect(await page.textContent('#play-mixture')).toBe('▶ Play');
+    await page.click('#zoom-all');
+
     await separate(page, 'test-slow', 12);
     expect(await page.textContent('#run-status')).toMatch(/12 iterations, converged/);
     expect(await drawnPixels(page, '#convergence')).toBeGreaterThan(500);
@@ -129,6 +140,30 @@ describe('desktop renderer in Chromium', () => {
     expect(track.sampleRate).toBe(16000);
     await screenshot(page, 'window');
     expect(consoleErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('shows one complex matrix per frequency bin with a slider and a summary across bins', async () => {
+    const page = await harness.open();
+    await openFixture(page);
+    await page.selectOption('#method', 'test-stft');
+    expect(await page.isVisible('#fft-size')).toBe(true);
+    await page.selectOption('#fft-size', '256');
+    await page.click('#separate');
+    await page.waitForSelector('#tracks-view:not([hidden])');
+    expect(await page.isVisible('#bin')).toBe(true);
+    expect(await page.getAttribute('#bin', 'max')).toBe('128');
+    expect(await page.isHidden('#wa-figure')).toBe(true);
+    const before = await page.textContent('#bin-label');
+    expect(before).toMatch(/^bin 16 of 128 · 1000 Hz$/);
+    expect(await drawnPixels(page, '#bin-summary')).toBeGreaterThan(5000);
+    await page.fill('#bin', '100');
+    expect(await page.textContent('#bin-label')).toBe('bin 100 of 128 · 6250 Hz');
+    expect(await drawnPixels(page, '#w-heatmap')).toBeGreaterThan(1000);
+    const box = (await page.locator('#w-heatmap').boundingBox())!;
+    await page.mouse.move(box.x + 80, box.y + 80);
+    await expect.poll(() => page.textContent('#tooltip')).toMatch(/^W\[y1, mic 1\]\(bin 100\) = .*j\n\|·\| = .*phase/);
+    await screenshot(page, 'matrix-per-bin', '#matrix-view');
     await page.close();
   });
 
