@@ -49,6 +49,16 @@ async function separate(page: Page, method: string, iterations?: number): Promis
   await page.waitForSelector('#tracks-view:not([hidden])', { timeout: 30_000 });
 }
 
+/** The files the page saved through the bridge double, as base64. */
+async function savedFiles(page: Page): Promise<{ name: string; base64: string }[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __bridge: { saved: { name: string; bytes: Uint8Array }[] } }).__bridge.saved.map((f) => ({
+      name: f.name,
+      base64: btoa(Array.from(f.bytes, (b) => String.fromCharCode(b)).join('')),
+    })),
+  );
+}
+
 async function message(page: Page): Promise<string> {
   await page.waitForSelector('#message:not([hidden])');
   return (await page.textContent('#message-text')) ?? '';
@@ -123,12 +133,7 @@ describe('desktop renderer in Chromium', () => {
     await page.waitForFunction(
       () => (window as unknown as { __bridge: { saved: unknown[] } }).__bridge.saved.length === 3,
     );
-    const saved = await page.evaluate(() =>
-      (window as unknown as { __bridge: { saved: { name: string; bytes: Uint8Array }[] } }).__bridge.saved.map((f) => ({
-        name: f.name,
-        base64: btoa(Array.from(f.bytes, (b) => String.fromCharCode(b)).join('')),
-      })),
-    );
+    const saved = await savedFiles(page);
     expect(saved.map((f) => f.name)).toEqual([
       'inst-2x2-speech.source1.wav',
       'inst-2x2-speech.source1.wav',
@@ -200,6 +205,20 @@ describe('desktop renderer in Chromium', () => {
     await page.waitForFunction(
       () => (window as unknown as { __bridge: { saved: unknown[] } }).__bridge.saved.length === 1,
     );
+    const [saved] = await savedFiles(page);
+    expect(saved.name).toBe('recording.wav');
+    const recording = decodeWav(new Uint8Array(Buffer.from(saved.base64, 'base64'))).signal;
+    expect(recording.channels).toHaveLength(2);
+    expect(recording.channels[0].length / recording.sampleRate).toBeGreaterThan(1);
+    // Two different microphones, not one channel copied: the fixture's channels differ.
+    let difference = 0;
+    let level = 0;
+    for (let i = 0; i < recording.channels[0].length; i++) {
+      difference += Math.abs(recording.channels[0][i] - recording.channels[1][i]);
+      level += Math.abs(recording.channels[0][i]);
+    }
+    expect(level).toBeGreaterThan(0);
+    expect(difference / level).toBeGreaterThan(0.1);
     await separate(page, 'test-slow', 5);
     expect(await page.locator('#tracks canvas').count()).toBe(2);
     await screenshot(page, 'recorded-mixture');
