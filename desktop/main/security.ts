@@ -105,7 +105,14 @@ export function restrictPermissions(session: SessionLike): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     callback(isPermissionAllowed(permission, details));
   });
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
-    isPermissionAllowed(permission, details, requestingOrigin ? `${requestingOrigin}/` : undefined),
-  );
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
+    // Checks (e.g. for device labels) may not know the media type yet ('unknown'); a check
+    // grants nothing by itself: capturing still goes through the request handler above.
+    const mediaType = details.mediaType === 'unknown' ? undefined : details.mediaType;
+    return isPermissionAllowed(
+      permission,
+      { ...details, mediaType },
+      requestingOrigin ? `${requestingOrigin}/` : undefined,
+    );
+  });
 }

@@ -76,6 +76,8 @@ describe('window security', () => {
     expect(answers).toEqual([true, false]);
     expect(contents.session.check?.(null, 'media', 'app://unmix', { mediaType: 'audio' })).toBe(true);
     expect(contents.session.check?.(null, 'media', 'app://unmix', { mediaType: 'video' })).toBe(false);
+    expect(contents.session.check?.(null, 'media', 'app://unmix', { mediaType: 'unknown' })).toBe(true);
+    expect(contents.session.check?.(null, 'media', 'https://evil.example', { mediaType: 'audio' })).toBe(false);
     expect(contents.session.check?.(null, 'notifications', 'app://unmix', {})).toBe(false);
   });
 
