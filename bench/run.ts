@@ -6,6 +6,8 @@
 const NAMES = [
   'wav',
   'ica',
+  'roomsim',
+  'online',
   // one line per benchmark module
 ];
 
