@@ -165,9 +165,9 @@ class Stage {
     this.whitening = whitening;
     this.product = new Float64Array(n * this.m);
     this.bias = new Float64Array(n);
-    // The Hessian is only a preconditioner: its moments from ~64k samples are as good as
-    // from all, and skipping the other blocks saves a third of a full-data pass.
-    this.hessianStride = Math.max(1, Math.floor(this.frames / 65536));
+    // The Hessian is only a preconditioner: its moments from ~32k samples are as good as
+    // from all, and skipping the other blocks saves up to a third of a full-data pass.
+    this.hessianStride = Math.max(1, Math.round(this.frames / 32768));
     if (whitening) {
       // Covariance of the whitened stage data, K C_x Kᵀ (identity on the full data).
       const cx = covariance(z, whitening.mean);
