@@ -246,16 +246,30 @@ export async function run(): Promise<void> {
 
   if (sizes.includes(6)) {
     section('ICA: 6 sources x 8 s, default method vs scikit-learn FastICA (target: ratio <= 1)');
+    // Runs alternate so both see the same load; the best of five of each is kept.
     const c = syntheticCase(6, 1 + (7 * 4) / 6, 1006);
-    const [, ours] = await timeMethod('ica', c, 5);
-    const sk = runPeer('fastica', c);
+    let ours = Infinity;
+    let theirs = Infinity;
+    let passes = 0;
+    for (let k = 0; k < 5; k++) {
+      const [result, seconds] = await timeMethod('ica', c, 1);
+      ours = Math.min(ours, seconds);
+      passes = Number(result.options.dataPasses);
+      const sk = runPeer('fastica', c);
+      if (sk) theirs = Math.min(theirs, sk.seconds);
+    }
+    const have = Number.isFinite(theirs);
     printTable([
       {
         'ica seconds': ours,
-        'sklearn FastICA seconds': sk ? sk.seconds : 'not installed',
-        ratio: sk ? ours / sk.seconds : 'n/a',
+        'ica data passes': passes,
+        'sklearn FastICA seconds': have ? theirs : 'not installed',
+        ratio: have ? ours / theirs : 'n/a',
       },
     ]);
+    console.log(
+      "\nica seconds include checking, whitening and unmixing the mixture into sources; sklearn's fit() includes whitening but returns no sources.",
+    );
   }
 
   section('ICA: fixtures');

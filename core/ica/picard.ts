@@ -654,6 +654,12 @@ export function separatePicard(mixture: MultichannelSignal, options: SeparateOpt
     iterations: result.iterations,
     converged: result.converged,
     trace: result.trace,
-    options: { ...settings, seed: options.seed ?? 0, sources: problem.n, warmStart: problem.warm },
+    options: {
+      ...settings,
+      seed: options.seed ?? 0,
+      sources: problem.n,
+      warmStart: problem.warm,
+      dataPasses: Math.round(result.dataPasses * 100) / 100,
+    },
   });
 }
