@@ -225,6 +225,7 @@ class Stage {
     for (let start = 0, b = 0; start < frames; start += BLOCK, b++) {
       const len = Math.min(BLOCK, frames - start);
       multiplyBlock(this.product, n, this.m, z, start, len, y, BLOCK, this.bias);
+      const hessianBlock = this.hessian === 2 && b % this.hessianStride === 0;
       if (this.density === 'tanh') {
         for (let r = 0; r < n; r++) {
           const o = r * BLOCK;
@@ -267,18 +268,20 @@ class Stage {
             const root = Math.sqrt(q);
             const inv = 1 / root;
             t[o + i] = v * inv;
-            const der = inv / q;
-            d[o + i] = der;
+            const der = inv * inv * inv;
             psidSum += der;
-            y2[o + i] = q - 1;
             rhoSum += root;
+            if (hessianBlock) {
+              d[o + i] = der;
+              y2[o + i] = q - 1;
+            }
           }
           out.logCosh[r] += rhoSum;
           out.psid[r] += psidSum;
         }
       }
       accumulateCross(t, y, n, len, BLOCK, out.psiY);
-      if (this.hessian === 2 && b % this.hessianStride === 0) {
+      if (hessianBlock) {
         accumulateCross(d, y2, n, len, BLOCK, out.psidY2);
         this.hessianFrames += len;
       }
