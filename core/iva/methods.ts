@@ -1,5 +1,6 @@
 import type { MethodEntry } from '../separate.js';
 import { auxIva, type AuxIvaOptions } from './auxiva.js';
+import { ilrma, type IlrmaOptions } from './ilrma.js';
 
 /** The IVA separation methods, by name; {@link METHODS} includes them all. */
 export const IVA_METHODS: Record<string, MethodEntry> = {
@@ -12,6 +13,11 @@ export const IVA_METHODS: Record<string, MethodEntry> = {
     model: 'convolutive',
     description: 'AuxIVA with iterative source steering (Scheibler & Ono 2020): no matrix inverses',
     run: (mixture, options) => auxIva(mixture, { ...(options as AuxIvaOptions), update: 'iss' }),
+  },
+  ilrma: {
+    model: 'convolutive',
+    description: 'ILRMA (Kitamura et al. 2016): IVA with a low-rank NMF source model, best in reverberant rooms',
+    run: (mixture, options) => ilrma(mixture, options as IlrmaOptions),
   },
 };
 
