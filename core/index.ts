@@ -12,6 +12,7 @@ export * from './signal/index.js';
 export * from './linalg/index.js';
 export * from './iva/index.js';
 export * from './losses/index.js';
+export * from './eval/index.js';
 export * from './room/index.js';
 export * from './separate.js';
 export * from './unmixing.js';

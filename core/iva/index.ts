@@ -3,4 +3,7 @@ export * from './covariance.js';
 export * from './updates.js';
 export * from './auxiva.js';
 export * from './ilrma.js';
+export * from './ngiva.js';
+export * from './fdica.js';
+export * from './permutation.js';
 export * from './methods.js';

@@ -1,6 +1,8 @@
 import type { MethodEntry } from '../separate.js';
 import { auxIva, type AuxIvaOptions } from './auxiva.js';
 import { ilrma, type IlrmaOptions } from './ilrma.js';
+import { fdIca, type FdIcaOptions } from './fdica.js';
+import { ngIva, type NgIvaOptions } from './ngiva.js';
 
 /** The IVA separation methods, by name; {@link METHODS} includes them all. */
 export const IVA_METHODS: Record<string, MethodEntry> = {
@@ -19,6 +21,8 @@ export const IVA_METHODS: Record<string, MethodEntry> = {
     description: 'ILRMA (Kitamura et al. 2016): IVA with a low-rank NMF source model, best in reverberant rooms',
     run: (mixture, options) => ilrma(mixture, options as IlrmaOptions),
   },
+  ngiva: { model: 'convolutive', description: 'natural-gradient IVA (Kim et al. 2007) with a core/optim optimizer', run: (mixture, options) => ngIva(mixture, options as NgIvaOptions) }, // prettier-ignore
+  fdica: { model: 'convolutive', description: 'frequency-domain ICA with permutation alignment (Sawada et al.): why IVA exists', run: (mixture, options) => fdIca(mixture, options as FdIcaOptions) }, // prettier-ignore
 };
 
 /** The method `--method auto` resolves to: the one that separates real room recordings best. */
