@@ -8,6 +8,7 @@ const NAMES = [
   'ica',
   'roomsim',
   'online',
+  'iva',
   // one line per benchmark module
 ];
 
