@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MultichannelSignal } from '../core/audio/signal.js';
+import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
 import { decodeWav } from '../core/audio/wav.js';
 import { bestAssignment } from '../core/losses/pit.js';
 import { siSdr } from '../core/losses/siSdr.js';
@@ -209,8 +209,7 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
   };
   const simulation = simulateRoom(dry, geometry, { moves });
   // Scale so the mixture peaks at 0.8, as a recording would be levelled.
-  let peak = 0;
-  for (const x of simulation.mixture.channels) for (let t = 0; t < x.length; t++) peak = Math.max(peak, Math.abs(x[t]));
+  const peak = Math.max(...channelStats(simulation.mixture).map((c) => c.peak));
   const gain = 0.8 / peak;
   for (const signal of [simulation.mixture, ...simulation.images]) {
     for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
