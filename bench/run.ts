@@ -5,6 +5,7 @@
  */
 const NAMES = [
   'wav',
+  'eval',
   // one line per benchmark module
 ];
 
