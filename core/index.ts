@@ -10,6 +10,7 @@ export * from './audio/signal.js';
 export * from './audio/wav.js';
 export * from './signal/index.js';
 export * from './linalg/index.js';
+export * from './iva/index.js';
 export * from './losses/index.js';
 export * from './eval/index.js';
 export * from './room/index.js';

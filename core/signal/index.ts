@@ -2,3 +2,4 @@ export * from './fft.js';
 export * from './window.js';
 export * from './stft.js';
 export * from './convolve.js';
+export * from './spectrogram.js';

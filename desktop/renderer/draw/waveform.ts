@@ -1,0 +1,77 @@
+import { prepareCanvas } from './canvas.js';
+
+/** The visible time range and the cursor, in seconds, shared by every waveform. */
+export interface TimeView {
+  start: number;
+  end: number;
+  /** Play/selection cursor, or null when none. */
+  cursor: number | null;
+}
+
+/**
+ * Draw a waveform as a min/max envelope per pixel column (exact for any zoom, one pass
+ * over the visible samples), with the cursor as a vertical line.
+ *
+ * @param samples - one channel
+ * @param sampleRate - Hz
+ * @param peak - the level drawn at full height (shared across channels so levels compare)
+ */
+export function drawWaveform(
+  canvas: HTMLCanvasElement,
+  samples: Float64Array,
+  sampleRate: number,
+  view: TimeView,
+  color: string,
+  peak: number,
+): void {
+  const { context, width, height } = prepareCanvas(canvas);
+  context.fillStyle = '#1b1f26';
+  context.fillRect(0, 0, width, height);
+  const middle = height / 2;
+  context.strokeStyle = '#2c323c';
+  context.beginPath();
+  context.moveTo(0, middle + 0.5);
+  context.lineTo(width, middle + 0.5);
+  context.stroke();
+  const scale = peak > 0 ? (middle - 2) / peak : 0;
+  const first = Math.max(0, Math.floor(view.start * sampleRate));
+  const last = Math.min(samples.length, Math.ceil(view.end * sampleRate));
+  const perPixel = (last - first) / width;
+  context.fillStyle = color;
+  for (let x = 0; x < width; x++) {
+    const from = first + Math.floor(x * perPixel);
+    const to = Math.max(from + 1, Math.min(last, first + Math.floor((x + 1) * perPixel)));
+    if (from >= last) break;
+    let low = Infinity;
+    let high = -Infinity;
+    for (let i = from; i < to; i++) {
+      const v = samples[i];
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+    const top = middle - high * scale;
+    const bottom = middle - low * scale;
+    context.fillRect(x, top, 1, Math.max(1, bottom - top));
+  }
+  drawCursor(context, view, width, height);
+}
+
+/** The cursor line of `view` on a drawing `width` CSS pixels wide. */
+export function drawCursor(context: CanvasRenderingContext2D, view: TimeView, width: number, height: number): void {
+  if (view.cursor === null || view.cursor < view.start || view.cursor > view.end) return;
+  const x = ((view.cursor - view.start) / (view.end - view.start)) * width;
+  context.fillStyle = '#ffffff';
+  context.fillRect(Math.round(x), 0, 1, height);
+}
+
+/** Largest absolute sample of several channels (at least a tiny positive number). */
+export function peakOf(channels: Float64Array[]): number {
+  let peak = 1e-12;
+  for (const channel of channels) {
+    for (let i = 0; i < channel.length; i++) {
+      const v = Math.abs(channel[i]);
+      if (v > peak) peak = v;
+    }
+  }
+  return peak;
+}

@@ -1,0 +1,73 @@
+/**
+ * What the window shows about a result beyond the result itself: the global system W·A
+ * when the true mixing is known, its Amari index, and SI-SDR scores against references.
+ * The measures come from core; this file only arranges them for display.
+ */
+import { amariIndex } from '../../../core/ica/amari.js';
+import { matMul } from '../../../core/linalg/real.js';
+import { bestAssignment } from '../../../core/losses/pit.js';
+import { siSdr } from '../../../core/losses/siSdr.js';
+import type { RealMatrix } from '../../../core/room/instantaneous.js';
+import type { RealUnmixing } from '../../../core/separate.js';
+
+/**
+ * The global system `W·A` (sources x true sources) of a real unmixing and the true mixing
+ * matrix, or null when their shapes do not fit (W's columns = A's rows = microphones).
+ */
+export function globalSystem(unmixing: RealUnmixing, mixing: RealMatrix): RealMatrix | null {
+  if (unmixing.cols !== mixing.rows) return null;
+  return {
+    rows: unmixing.rows,
+    cols: mixing.cols,
+    data: matMul(unmixing.data, mixing.data, unmixing.rows, unmixing.cols, mixing.cols),
+  };
+}
+
+/**
+ * Amari index (core's {@link amariIndex}, 0 = a scaled permutation, 1 = worst) of W and
+ * the true A, or undefined when W·A is not square (fewer sources were extracted).
+ */
+export function amariOf(unmixing: RealUnmixing, mixing: RealMatrix): number | undefined {
+  if (unmixing.cols !== mixing.rows || unmixing.rows !== mixing.cols) return undefined;
+  return amariIndex(unmixing.data, mixing.data, unmixing.rows, unmixing.cols);
+}
+
+/** Scores of one separated track. */
+export interface TrackScores {
+  /** SI-SDR (dB) against each reference. */
+  siSdr: number[];
+  /** Index of the reference assigned to this track (best permutation), or -1 when none is (more tracks than references). */
+  reference: number;
+  /** SI-SDR improvement (dB) over the reference microphone against the assigned reference, or NaN when none is. */
+  siSdrImprovement: number;
+}
+
+/**
+ * SI-SDR of every track against every reference, the assignment of tracks to references
+ * that maximises the total SI-SDR (core's {@link bestAssignment}, as PIT does), and the
+ * SI-SDR improvement over microphone 1 (`mixtureChannel`) of each assigned pair.
+ */
+export function scoreTracks(
+  tracks: Float64Array[],
+  references: Float64Array[],
+  mixtureChannel: Float64Array,
+): TrackScores[] {
+  const scores = tracks.map((track) => references.map((reference) => siSdr(track, reference)));
+  const referenceOf = new Array<number>(tracks.length).fill(-1);
+  if (tracks.length >= references.length) {
+    // Rows = references: permutation[i] is the track of reference i.
+    const costs = references.map((_, i) => tracks.map((_, j) => -scores[j][i]));
+    bestAssignment(costs).permutation.forEach((track, reference) => (referenceOf[track] = reference));
+  } else {
+    const costs = tracks.map((_, j) => references.map((_, i) => -scores[j][i]));
+    bestAssignment(costs).permutation.forEach((reference, track) => (referenceOf[track] = reference));
+  }
+  return tracks.map((_, j) => {
+    const i = referenceOf[j];
+    return {
+      siSdr: scores[j],
+      reference: i,
+      siSdrImprovement: i < 0 ? Number.NaN : scores[j][i] - siSdr(mixtureChannel, references[i]),
+    };
+  });
+}
