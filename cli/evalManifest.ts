@@ -239,7 +239,7 @@ export async function runManifest(io: CliIo, options: ManifestRunOptions): Promi
   progress.finish();
 
   const all = [...existing, ...fresh];
-  const summary = summarizeResults(all, options.metrics);
+  const summary = summarizeResults(all, options.metrics, options.methods);
   writeFileAtomic(summaryPath(options.output), JSON.stringify(summary, null, 2) + '\n');
   if (options.json) io.stdout(JSON.stringify(summary, null, 2) + '\n');
   else io.stdout(formatSummary(summary, options.metrics, options.output));
