@@ -9,6 +9,7 @@ const NAMES = [
   'roomsim',
   'online',
   'iva',
+  'eval',
   // one line per benchmark module
 ];
 
