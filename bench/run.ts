@@ -8,6 +8,7 @@ const NAMES = [
   'ica',
   'roomsim',
   'online',
+  'ngiva',
   // one line per benchmark module
 ];
 
