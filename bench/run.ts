@@ -10,6 +10,7 @@ const NAMES = [
   'online',
   'iva',
   'eval',
+  'ngiva',
   // one line per benchmark module
 ];
 
