@@ -51,7 +51,10 @@ export interface OnlineAuxIvaOptions {
   forgetting?: number;
   /** Source model: `laplace` (default) or `gauss` (time-varying Gaussian). */
   model?: OnlineSourceModel;
-  /** Update rule: `ip` (iterative projection, default) or `iss` (iterative source steering). */
+  /**
+   * Update rule: `iss` (iterative source steering, default: no inverse, about twice as fast
+   * as IP at 4 channels and as good or better in the standard rooms) or `ip` (iterative projection).
+   */
   update?: OnlineUpdateRule;
   /** Weight-and-update passes per frame; default 2. */
   iterations?: number;
@@ -107,7 +110,7 @@ export function resolveOnlineOptions(sampleRate: number, options: OnlineAuxIvaOp
   if (model !== 'laplace' && model !== 'gauss') {
     throw new UnmixError(`unknown source model '${String(model)}'; choose laplace or gauss`, 'usage');
   }
-  const update = options.update ?? 'ip';
+  const update = options.update ?? 'iss';
   if (update !== 'ip' && update !== 'iss') {
     throw new UnmixError(`unknown update rule '${String(update)}'; choose ip or iss`, 'usage');
   }
@@ -302,13 +305,20 @@ export class OnlineAuxIva implements FrameProcessor {
         for (let i = 0; i < n; i++) {
           const xir = x[xf + 2 * i];
           const xii = x[xf + 2 * i + 1];
-          for (let j = 0; j < n; j++) {
-            // x_i conj(x_j)
+          const d = vf + 2 * (i * n + i);
+          v[d] = decay * v[d] + scale * (xir * xir + xii * xii);
+          for (let j = i + 1; j < n; j++) {
+            // x_i conj(x_j) above the diagonal, its conjugate below (V is Hermitian)
             const xjr = x[xf + 2 * j];
             const xji = x[xf + 2 * j + 1];
-            const at = vf + 2 * (i * n + j);
-            v[at] = decay * v[at] + scale * (xir * xjr + xii * xji);
-            v[at + 1] = decay * v[at + 1] + scale * (xii * xjr - xir * xji);
+            const up = vf + 2 * (i * n + j);
+            const low = vf + 2 * (j * n + i);
+            const re = decay * v[up] + scale * (xir * xjr + xii * xji);
+            const im = decay * v[up + 1] + scale * (xii * xjr - xir * xji);
+            v[up] = re;
+            v[up + 1] = im;
+            v[low] = re;
+            v[low + 1] = -im;
           }
         }
       }
