@@ -139,6 +139,8 @@ const LOADING = 1e-6;
  * the first 4 s of the standard 2x2 room).
  */
 const PRIOR_START = 1;
+/** Frames with less energy than this fraction of the running mean are silence: no adaptation on them. */
+const SILENCE = 1e-8;
 
 /**
  * Online AuxIVA as a {@link FrameProcessor}: `channels` spectra in, as many separated
@@ -169,6 +171,10 @@ export class OnlineAuxIva implements FrameProcessor {
   private readonly inverse: Float64Array;
   private readonly scratch: Float64Array;
   private frames = 0;
+  /** Frames the unmixing adapted on (not silent). */
+  private updates = 0;
+  /** Running mean of the frames' mixture energy (for {@link SILENCE}). */
+  private meanEnergy = 0;
   /** Extra loading that decays with the forgetting factor: an identity prior for the first frames. */
   private prior = 0;
 
@@ -236,13 +242,22 @@ export class OnlineAuxIva implements FrameProcessor {
       }
     }
     const alpha = this.options.forgetting;
-    this.prior = PRIOR_START * Math.pow(alpha, this.frames);
-    for (let pass = 0; pass < this.options.iterations; pass++) {
-      this.demix();
-      this.sourceWeights();
-      this.updateCovariances(pass === 0 ? alpha : 1, 1 - alpha);
-      if (this.options.update === 'ip') this.iterativeProjection();
-      else this.iterativeSourceSteering();
+    let energy = 0;
+    for (let i = 0; i < x.length; i++) energy += x[i] * x[i];
+    // Silent frames (digital silence before a stream starts, gaps) carry no information
+    // about the mixing, and adapting on them would scale W towards infinity: skip them.
+    const silent = !(energy > SILENCE * this.meanEnergy) || !(energy > 1e-300);
+    if (!silent) {
+      this.meanEnergy = this.updates === 0 ? energy : alpha * this.meanEnergy + (1 - alpha) * energy;
+      this.prior = PRIOR_START * Math.pow(alpha, this.updates);
+      for (let pass = 0; pass < this.options.iterations; pass++) {
+        this.demix();
+        this.sourceWeights();
+        this.updateCovariances(pass === 0 ? alpha : 1, 1 - alpha);
+        if (this.options.update === 'ip') this.iterativeProjection();
+        else this.iterativeSourceSteering();
+      }
+      this.updates++;
     }
     this.demix();
     this.projectBack(output);
@@ -281,7 +296,7 @@ export class OnlineAuxIva implements FrameProcessor {
     for (let k = 0; k < n; k++) {
       let p = 0;
       for (let i = 2 * k * bins; i < 2 * (k + 1) * bins; i++) p += y[i] * y[i];
-      meanPower[k] = this.frames === 0 ? p : alpha * meanPower[k] + (1 - alpha) * p;
+      meanPower[k] = this.updates === 0 ? p : alpha * meanPower[k] + (1 - alpha) * p;
       power[k] = Math.max(p, POWER_FLOOR * meanPower[k], 1e-300);
     }
     sourceWeights(power, this.weights, n, 1, bins, this.options.model === 'gauss');
