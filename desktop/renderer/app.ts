@@ -12,6 +12,7 @@ import type { TraceEntry } from '../../core/separate.js';
 import type { AudioFile, MenuCommand, OpenedAudio, UnmixBridge } from '../shared/bridge.js';
 import { Player, type PlayItem } from './audio/player.js';
 import { listInputDevices, Recorder, type RecordOptions } from './audio/recorder.js';
+import { attachLiveMode } from './live/liveMode.js';
 import { byId, element, stemOf } from './dom.js';
 import { trackColor } from './draw/canvas.js';
 import { drawConvergence } from './draw/plot.js';
@@ -688,6 +689,7 @@ function boot(): void {
   }
   const app = new App(bridge);
   (window as unknown as { unmixApp: App }).unmixApp = app;
+  attachLiveMode(app);
   app.start().catch((error: unknown) => showMessage(messageOf(error)));
 }
 
