@@ -12,6 +12,7 @@ import type { TraceEntry } from '../../core/separate.js';
 import type { AudioFile, MenuCommand, OpenedAudio, UnmixBridge } from '../shared/bridge.js';
 import { Player, type PlayItem } from './audio/player.js';
 import { listInputDevices, Recorder, type RecordOptions } from './audio/recorder.js';
+import { notifyRecordingListeners } from './audio/recordingHooks.js';
 import { byId, element, stemOf } from './dom.js';
 import { trackColor } from './draw/canvas.js';
 import { drawConvergence } from './draw/plot.js';
@@ -586,9 +587,6 @@ class App {
 
   private recordOptions: RecordOptions | null = null;
 
-  /** The streaming hook of the recorder (issue 7's live mode attaches here). */
-  onRecordedBlock: RecordOptions['onBlock'];
-
   private async showRecording(): Promise<void> {
     byId('record-view').hidden = false;
     byId('welcome').hidden = true;
@@ -620,13 +618,20 @@ class App {
             throw new UnmixError('Channels must be a whole number from 1 to 32', 'usage');
           }
           const deviceId = byId<HTMLSelectElement>('record-device').value;
+          const sampleRate = Number(byId<HTMLSelectElement>('record-rate').value) || undefined;
           this.recordOptions = {
             channelCount,
             ...(deviceId ? { deviceId } : {}),
-            onBlock: (block, rate) => this.onRecordedBlock?.(block, rate),
+            ...(sampleRate ? { sampleRate } : {}),
+            // Streaming hook: every block goes to the listeners of recordingHooks.ts (live mode).
+            onBlock: (block, rate) => notifyRecordingListeners('block', block, rate),
           };
           clearMessage();
           await this.recorder.start(this.recordOptions);
+          notifyRecordingListeners('started', {
+            sampleRate: this.recorder.sampleRate,
+            channels: this.recorder.deliveredChannels,
+          });
           byId<HTMLButtonElement>('record-start').disabled = true;
           byId<HTMLButtonElement>('record-stop').disabled = false;
           const delivered = this.recorder.deliveredChannels;
@@ -649,6 +654,8 @@ class App {
         void this.guard(async () => {
           window.clearInterval(timer);
           const signal = await this.recorder.stop();
+          notifyRecordingListeners('stopped', signal);
+          notifyRecordingListeners('stopped', signal);
           byId<HTMLButtonElement>('record-start').disabled = false;
           byId<HTMLButtonElement>('record-stop').disabled = true;
           const seconds = durationSeconds(signal);

@@ -209,6 +209,7 @@ describe('desktop renderer in Chromium', () => {
     expect(saved.name).toBe('recording.wav');
     const recording = decodeWav(new Uint8Array(Buffer.from(saved.base64, 'base64'))).signal;
     expect(recording.channels).toHaveLength(2);
+    expect(recording.sampleRate).toBe(16000);
     expect(recording.channels[0].length / recording.sampleRate).toBeGreaterThan(1);
     // Two different microphones, not one channel copied: the fixture's channels differ.
     let difference = 0;
