@@ -3,7 +3,9 @@
  * scores a separation (bench/iva.ts, bench/online.ts, bench/eval.ts): a 6 x 5 x 3 m
  * shoebox, a linear array of microphones 5-6 cm apart near the room centre, talkers
  * 1-2 m away at distinct angles, 16 kHz, 8 s, seeded so every run makes the same
- * signals. Not a benchmark module itself.
+ * signals. The talkers are the espeak-ng sentences of fixtures/voices/ (8 s, 16 kHz;
+ * synthetic speech for other rates or lengths), each at unit RMS before the room. Not a
+ * benchmark module itself.
  *
  * ```ts
  * import { makeRoom, scoreSeparation } from './rooms.js';
@@ -13,7 +15,12 @@
  * console.log(score.meanSiSdri);
  * ```
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MultichannelSignal } from '../core/audio/signal.js';
+import { decodeWav } from '../core/audio/wav.js';
+import { bestAssignment } from '../core/losses/pit.js';
 import { siSdr } from '../core/losses/siSdr.js';
 import { createRandom } from '../core/random.js';
 import { linearArray, placeSources } from '../core/room/placement.js';
@@ -53,6 +60,8 @@ export interface BenchRoom {
   references: Float64Array[];
   /** The dry (anechoic, unit-RMS) source signals. */
   dry: MultichannelSignal;
+  /** Where the talkers came from. */
+  material: 'voices' | 'synthetic';
   /** The geometry and acoustics the room was made with. */
   geometry: ShoeboxRoom;
   /** Impulse responses `rirs[mic][source]` and what was used to make them. */
@@ -67,9 +76,39 @@ export interface MakeRoomOptions {
   seconds?: number;
   /** Sample rate, Hz; default 16000. */
   sampleRate?: number;
+  /**
+   * The talkers: `'voices'` (the espeak-ng sentences of fixtures/voices/, 16 kHz, 8 s;
+   * the default when the rate is 16 kHz and the length at most 8 s) or `'synthetic'`
+   * (core/room/sources.ts speech, any rate and length; the default otherwise).
+   */
+  material?: 'voices' | 'synthetic';
 }
 
-/** Mean pitches of the talkers, Hz: two low and two high voices, alternating. */
+/** fixtures/voices/, found from this file in bench/ (sources under vitest) or dist/bench/ (built). */
+function voicesDirectory(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const candidate = path.join(dir, 'fixtures', 'voices');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('fixtures/voices/ not found');
+}
+
+/** Voice k (1-4) of fixtures/voices, the first `frames` samples, scaled to unit RMS. */
+function readVoice(k: number, frames: number): Float64Array {
+  const file = path.join(voicesDirectory(), `voice${k}.wav`);
+  const { signal } = decodeWav(fs.readFileSync(file));
+  const x = new Float64Array(frames);
+  x.set(signal.channels[0].subarray(0, frames));
+  let sum = 0;
+  for (let t = 0; t < frames; t++) sum += x[t] * x[t];
+  const scale = 1 / Math.sqrt(sum / frames);
+  for (let t = 0; t < frames; t++) x[t] *= scale;
+  return x;
+}
+
+/** Mean pitches of the synthetic talkers, Hz: two low and two high voices, alternating. */
 const PITCHES = [110, 210, 140, 240];
 
 const DIMENSIONS: Vector3 = [6, 5, 3];
@@ -86,7 +125,11 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
     throw new Error(`unknown room '${String(room)}'; choose from ${STANDARD_ROOMS.map((r) => r.name).join(', ')}`);
   const seconds = options.seconds ?? 8;
   const sampleRate = options.sampleRate ?? 16000;
-  const key = `${JSON.stringify(spec)}/${seconds}/${sampleRate}`;
+  const material = options.material ?? (sampleRate === 16000 && seconds <= 8 ? 'voices' : 'synthetic');
+  if (material === 'voices' && (sampleRate !== 16000 || seconds > 8)) {
+    throw new Error('fixtures/voices are 8 s at 16 kHz: use material "synthetic" for other rates and lengths');
+  }
+  const key = `${JSON.stringify(spec)}/${seconds}/${sampleRate}/${material}`;
   const cached = cache.get(key);
   if (cached) return cached;
 
@@ -111,14 +154,17 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
   const frames = Math.round(seconds * sampleRate);
   const dry: MultichannelSignal = {
     sampleRate,
+    // Voices rotate with the seed, so each room has its own pair or set of talkers.
     channels: Array.from({ length: spec.sources }, (_, k) =>
-      synthesizeSource({
-        kind: 'speech',
-        frames,
-        sampleRate,
-        seed: 100 * spec.seed + k,
-        pitchHz: PITCHES[k % PITCHES.length],
-      }),
+      material === 'voices'
+        ? readVoice(((spec.seed - 1 + k) % 4) + 1, frames)
+        : synthesizeSource({
+            kind: 'speech',
+            frames,
+            sampleRate,
+            seed: 100 * spec.seed + k,
+            pitchHz: PITCHES[k % PITCHES.length],
+          }),
     ),
   };
   const simulation = simulateRoom(dry, geometry);
@@ -137,6 +183,7 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
     images: simulation.images,
     references: simulation.images.map((image) => image.channels[0]),
     dry,
+    material,
     geometry,
     responses: simulation.room,
     measuredRt60: rt60s.reduce((s, v) => s + v, 0) / rt60s.length,
@@ -166,11 +213,8 @@ export interface SeparationScore {
 
 /**
  * SI-SDR and its improvement over the unprocessed mixture channel, with the assignment
- * of estimates to references that maximises the mean SI-SDR, by exhaustive search over
- * permutations (n! assignments: fine up to about 8 sources).
- *
- * Uses `siSdr` of core/losses. The project's PIT (core/losses/pit.ts) had not landed on
- * main when this was written; switch to it once it has.
+ * of estimates to references that maximises the mean SI-SDR (core/losses' PIT
+ * `bestAssignment`: exhaustive up to 4 sources, Hungarian beyond, both exact).
  *
  * @param estimates - separated signals, at least as many as references
  * @param references - e.g. {@link BenchRoom.references}
@@ -185,35 +229,13 @@ export function scoreSeparation(
   const m = estimates.length;
   if (m < n) throw new Error(`${m} estimates for ${n} references`);
   const table = references.map((r) => estimates.map((e) => siSdr(e, r)));
-  let best: number[] = [];
-  let bestSum = -Infinity;
-  const used = new Array<boolean>(m).fill(false);
-  const current: number[] = [];
-  const search = (k: number, sum: number): void => {
-    if (k === n) {
-      if (sum > bestSum || best.length === 0) {
-        bestSum = sum;
-        best = [...current];
-      }
-      return;
-    }
-    for (let e = 0; e < m; e++) {
-      if (used[e]) continue;
-      used[e] = true;
-      current.push(e);
-      // Clamp infinities so a perfect or silent estimate still compares.
-      search(k + 1, sum + Math.max(-1e3, Math.min(1e3, table[k][e])));
-      current.pop();
-      used[e] = false;
-    }
-  };
-  search(0, 0);
-  const scores = best.map((e, k) => table[k][e]);
+  const { permutation } = bestAssignment(table.map((row) => row.map((v) => -v)));
+  const scores = permutation.map((e, k) => table[k][e]);
   const baseline = references.map((r) => siSdr(mixtureChannel, r));
   const improvement = scores.map((s, k) => s - baseline[k]);
   const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
   return {
-    permutation: best,
+    permutation,
     siSdr: scores,
     siSdrMixture: baseline,
     siSdri: improvement,

@@ -5,6 +5,9 @@
  */
 const NAMES = [
   'wav',
+  'ica',
+  'roomsim',
+  'online',
   // one line per benchmark module
 ];
 

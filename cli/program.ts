@@ -1,5 +1,6 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isUnmixError } from '../core/errors.js';
+import { registerEval } from './commands/eval.js';
 import { registerInfo } from './commands/info.js';
 import { registerMix } from './commands/mix.js';
 import { registerSeparate } from './commands/separate.js';
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr(text),
     })
     .exitOverride();
+  registerEval(program, io);
   registerInfo(program, io);
   registerMix(program, io);
   registerSeparate(program, io);

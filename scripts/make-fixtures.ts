@@ -11,8 +11,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav, decodeWav } from '../core/audio/wav.js';
 import type { MultichannelSignal } from '../core/audio/signal.js';
+import { createRandom } from '../core/random.js';
 import { mixInstantaneous, randomMixingMatrix } from '../core/room/instantaneous.js';
 import { synthesizeSource, type SyntheticSourceOptions } from '../core/room/sources.js';
+import { linearArray, placeSources } from '../core/room/placement.js';
+import { simulateRoom, type ShoeboxRoom, type Vector3 } from '../core/room/shoebox.js';
+import { summarizeRoom } from '../core/room/summary.js';
 
 /** A file of the fixture set: its path under fixtures/ and its bytes. */
 export interface FixtureFile {
@@ -118,10 +122,146 @@ function makeInstantaneous(decoded: Record<string, Float64Array>): FixtureFile[]
   return files;
 }
 
+/** Convolutive mixtures in a simulated 6 x 5 x 3 m shoebox room (core/room/shoebox.ts). */
+const ROOM_DIMENSIONS: Vector3 = [6, 5, 3];
+
+interface RoomFixture {
+  description: string;
+  sampleRate: number;
+  /** Dry sources: a fixture source file, or a synthetic one made at `sampleRate`. */
+  sources: (string | (Omit<SyntheticSourceOptions, 'frames' | 'sampleRate'> & { name: string }))[];
+  /** Length, seconds (source files are 4 s). */
+  seconds: number;
+  rt60: number;
+  /** Seed of the array centre, orientation, spacing and the speaker positions. */
+  seed: number;
+  /** A speaker-switch: from `atSeconds` on, source `source` (0-based) speaks from a new place. */
+  move?: { source: number; atSeconds: number };
+}
+
+const ROOMS: Record<string, RoomFixture> = {
+  'room-2x2-speech': {
+    description: 'two speech-like voices, 2 microphones 5 cm apart, talkers 1-2 m away, RT60 0.2 s (Sabine)',
+    sampleRate: SAMPLE_RATE,
+    sources: ['speech-low', 'speech-high'],
+    seconds: 4,
+    rt60: 0.2,
+    seed: 31,
+  },
+  'room-3x3-mixed': {
+    description: 'two speech-like voices and music-like notes at 8 kHz, 3 microphones 5 cm apart, RT60 0.2 s (Sabine)',
+    sampleRate: 8000,
+    sources: [
+      { name: 'speech', kind: 'speech', seed: 41, pitchHz: 120 },
+      { name: 'music', kind: 'music', seed: 42 },
+      { name: 'speech', kind: 'speech', seed: 43, pitchHz: 220 },
+    ],
+    seconds: 4,
+    rt60: 0.2,
+    seed: 32,
+  },
+  'room-2x2-switch': {
+    description:
+      'two speech-like voices, 2 microphones 5 cm apart, RT60 0.2 s (Sabine), 12 s; at 6 s the second talker moves to another place',
+    sampleRate: SAMPLE_RATE,
+    sources: [
+      { name: 'speech', kind: 'speech', seed: 51, pitchHz: 115 },
+      { name: 'speech', kind: 'speech', seed: 52, pitchHz: 205 },
+    ],
+    seconds: 12,
+    rt60: 0.2,
+    seed: 33,
+    move: { source: 1, atSeconds: 6 },
+  },
+};
+
+function makeRooms(decoded: Record<string, Float64Array>): FixtureFile[] {
+  const files: FixtureFile[] = [];
+  for (const [name, spec] of Object.entries(ROOMS)) {
+    const { sampleRate } = spec;
+    const frames = Math.round(spec.seconds * sampleRate);
+    const dry = spec.sources.map((source) =>
+      typeof source === 'string'
+        ? decoded[source].slice(0, frames)
+        : synthesizeSource({ ...source, frames, sampleRate }),
+    );
+    const rng = createRandom(spec.seed);
+    const center: Vector3 = [2.8 + 0.4 * rng.uniform(), 2.3 + 0.4 * rng.uniform(), 1.3 + 0.3 * rng.uniform()];
+    const azimuth = 180 * rng.uniform();
+    const n = dry.length;
+    // A moving talker is two sources in the simulation: before and after the move.
+    const places = placeSources(n + (spec.move ? 1 : 0), {
+      dimensions: ROOM_DIMENSIONS,
+      center,
+      arrayAzimuthDegrees: azimuth,
+      minSeparationDegrees: 25,
+      seed: spec.seed,
+    });
+    const signals = [...dry];
+    if (spec.move) {
+      const at = Math.round(spec.move.atSeconds * sampleRate);
+      const moving = dry[spec.move.source];
+      const before = moving.slice();
+      before.fill(0, at);
+      const after = moving.slice();
+      after.fill(0, 0, at);
+      signals[spec.move.source] = before;
+      signals.push(after);
+    }
+    const geometry: ShoeboxRoom = {
+      dimensions: ROOM_DIMENSIONS,
+      microphones: linearArray(center, n, 0.05, azimuth),
+      sources: places,
+      rt60: spec.rt60,
+    };
+    const simulation = simulateRoom({ sampleRate, channels: signals }, geometry);
+    const images = simulation.images.slice(0, n);
+    if (spec.move) {
+      const moved = images[spec.move.source].channels;
+      simulation.images[n].channels.forEach((x, i) => {
+        for (let t = 0; t < frames; t++) moved[i][t] += x[t];
+      });
+    }
+    const gain = PEAK / peakOf(simulation.mixture);
+    for (const signal of [simulation.mixture, ...images]) {
+      for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
+    }
+    files.push({ path: `${name}.wav`, bytes: pcm16(simulation.mixture) });
+    images.forEach((image, k) => files.push({ path: `${name}.ref${k + 1}.wav`, bytes: pcm16(image) }));
+    const room = summarizeRoom(geometry, simulation.room);
+    const description = {
+      description: spec.description,
+      mixture: `${name}.wav`,
+      references: images.map((_, k) => `${name}.ref${k + 1}.wav`),
+      sampleRate,
+      frames,
+      model: 'room',
+      room,
+      ...(spec.move
+        ? {
+            move: {
+              source: spec.move.source + 1,
+              atSeconds: spec.move.atSeconds,
+              from: room.sources[spec.move.source],
+              to: room.sources[n],
+            },
+          }
+        : {}),
+      gain: round6(gain),
+      seed: spec.seed,
+      inputs: spec.sources.map((source) =>
+        typeof source === 'string' ? { file: `sources/${source}.wav` } : { synthetic: source.kind, seed: source.seed },
+      ),
+    };
+    files.push({ path: `${name}.json`, bytes: new TextEncoder().encode(JSON.stringify(description, null, 2) + '\n') });
+  }
+  return files;
+}
+
 /** Every fixture file, in a fixed order. */
 export function makeFixtures(): FixtureFile[] {
   const { files, decoded } = makeSources();
-  return [...files, ...makeInstantaneous(decoded)];
+  return [...files, ...makeInstantaneous(decoded), ...makeRooms(decoded)];
 }
 
 function main(): void {

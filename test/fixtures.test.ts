@@ -16,8 +16,8 @@ describe('fixtures', () => {
     }
   });
 
-  it('stay under 5 MB in total', () => {
+  it('stay under 8 MB in total', () => {
     const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
-    expect(total).toBeLessThan(5 * 1024 * 1024);
+    expect(total).toBeLessThan(8 * 1024 * 1024);
   });
 });

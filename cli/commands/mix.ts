@@ -6,8 +6,8 @@ import { UnmixError } from '../../core/errors.js';
 import { mixInstantaneous, randomMixingMatrix, type RealMatrix } from '../../core/room/instantaneous.js';
 import { addWhiteNoise } from '../../core/room/noise.js';
 import { linearArray, placeSources } from '../../core/room/placement.js';
-import { measureRt60 } from '../../core/room/rt60.js';
-import { simulateRoom, type AbsorptionFormula, type ShoeboxRoom, type Vector3 } from '../../core/room/shoebox.js';
+import { simulateRoom, type ShoeboxRoom, type Vector3 } from '../../core/room/shoebox.js';
+import { summarizeRoom, type RoomSummary } from '../../core/room/summary.js';
 import { synthesizeSource, type SyntheticSourceKind } from '../../core/room/sources.js';
 import { checkOutputs, ensureDirectory, readInputFile, readWavFile, writeFileAtomic } from '../files.js';
 import type { CliIo } from '../io.js';
@@ -35,20 +35,8 @@ export interface MixDescription {
   /** Instantaneous: the mixing matrix actually applied (rows = microphones), gain included. */
   mixing?: number[][];
   /** Room: geometry, acoustics and a summary of the impulse responses. */
-  room?: {
-    dimensions: number[];
-    microphones: number[][];
-    sources: number[][];
-    rt60: number;
-    absorptionFormula: AbsorptionFormula;
-    absorption: number;
-    maxOrder: number;
-    rirLength: number;
-    /** Measured RT60 (Schroeder T20) of each response, `[mic][source]`, seconds (null if it does not decay 25 dB). */
-    measuredRt60: (number | null)[][];
-    /** Direct-path delay, `[mic][source]`, samples. */
-    directDelays: number[][];
-  };
+  room?: RoomSummary;
+
   /** Added white noise, dB SNR (absent without --snr). */
   snrDb?: number;
   /** Gain applied to the mixture and references to reach peak 0.8 (1 with --no-normalize). */
@@ -186,7 +174,15 @@ export function registerMix(program: Command, io: CliIo): void {
     .option('-f, --force', 'replace existing output files')
     .option('--json', 'print the description (NAME.json) to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action((files, options) => {
+    .action((files, options, command) => {
+      if (!options.room) {
+        const roomOnly = ['rt60', 'absorptionFormula', 'spacing', 'distance', 'center', 'positions'];
+        const given = roomOnly.filter((name) => command.getOptionValueSource(name) === 'cli');
+        if (given.length > 0) {
+          const flag = given[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+          throw new UnmixError(`--${flag} needs --room`, 'usage');
+        }
+      }
       // Sources.
       if (files.length > 0 && options.synthetic) {
         throw new UnmixError('give source files or --synthetic, not both', 'usage');
@@ -297,34 +293,14 @@ export function registerMix(program: Command, io: CliIo): void {
         const simulation = simulateRoom(sources, room);
         mixture = simulation.mixture;
         images = simulation.images;
-        const responses = simulation.room;
         description.model = 'room';
-        description.room = {
-          dimensions: [...dimensions],
-          microphones: microphones.map((p) => p.map((v) => round(v))),
-          sources: positions.map((p) => p.map((v) => round(v))),
-          rt60: options.rt60,
-          absorptionFormula: responses.absorptionFormula,
-          absorption: round(responses.absorption),
-          maxOrder: responses.maxOrder,
-          rirLength: responses.rirs[0][0].length,
-          measuredRt60: responses.rirs.map((row) =>
-            row.map((h) => {
-              try {
-                return round(measureRt60(h, sources.sampleRate), 4);
-              } catch {
-                return null;
-              }
-            }),
-          ),
-          directDelays: responses.directDelays.map((row) => row.map((v) => round(v, 3))),
-        };
+        description.room = summarizeRoom(room, simulation.room);
       } else {
         if (options.matrix !== undefined && options.condition !== undefined) {
           throw new UnmixError('give --matrix or --condition, not both', 'usage');
         }
-        if (options.center || options.positions || (options.mics !== undefined && !/^\d+$/.test(options.mics.trim()))) {
-          throw new UnmixError('--center, --positions and microphone positions need --room', 'usage');
+        if (options.mics !== undefined && !/^\d+$/.test(options.mics.trim())) {
+          throw new UnmixError('microphone positions need --room; without it --mics is a number', 'usage');
         }
         let a: RealMatrix;
         if (options.matrix !== undefined) {

@@ -10,6 +10,10 @@ import { matMul } from '../linalg/real.js';
  * 0 when `P` is a scaled permutation (perfect separation up to order and scale, the
  * ambiguities of ICA), 1 at worst. Below about 0.01 the sources are well separated.
  *
+ * The rows of `P` are first scaled to a largest entry of 1, so the index does not depend
+ * on the arbitrary scale of each unmixed source (projection back can make one source tiny,
+ * which would otherwise inflate its column term).
+ *
  * @param unmixing - row-major n x m unmixing matrix W (e.g. `RealUnmixing.data`)
  * @param mixing - row-major m x n mixing matrix A
  * @param n - number of sources (rows of W, columns of A)
@@ -21,6 +25,11 @@ export function amariIndex(unmixing: Float64Array, mixing: Float64Array, n: numb
   }
   if (n < 2) return 0;
   const p = matMul(unmixing, mixing, n, m, n);
+  for (let i = 0; i < n; i++) {
+    let max = 0;
+    for (let j = 0; j < n; j++) max = Math.max(max, Math.abs(p[i * n + j]));
+    if (max > 0) for (let j = 0; j < n; j++) p[i * n + j] /= max;
+  }
   let total = 0;
   for (let i = 0; i < n; i++) {
     let max = 0;

@@ -1,7 +1,23 @@
 import type { MethodEntry } from '../separate.js';
+import { auxIva, type AuxIvaOptions } from './auxiva.js';
+import { fdIca, type FdIcaOptions } from './fdica.js';
+import { ngIva, type NgIvaOptions } from './ngiva.js';
 
 /** The IVA separation methods, by name; {@link METHODS} includes them all. */
-export const IVA_METHODS: Record<string, MethodEntry> = {};
+export const IVA_METHODS: Record<string, MethodEntry> = {
+  auxiva: {
+    model: 'convolutive',
+    description: 'AuxIVA with iterative projection (Ono 2011): fast, stable separation of room recordings',
+    run: (mixture, options) => auxIva(mixture, { ...(options as AuxIvaOptions), update: 'ip' }),
+  },
+  iss: {
+    model: 'convolutive',
+    description: 'AuxIVA with iterative source steering (Scheibler & Ono 2020): no matrix inverses',
+    run: (mixture, options) => auxIva(mixture, { ...(options as AuxIvaOptions), update: 'iss' }),
+  },
+  ngiva: { model: 'convolutive', description: 'natural-gradient IVA (Kim et al. 2007) with a core/optim optimizer', run: (mixture, options) => ngIva(mixture, options as NgIvaOptions) }, // prettier-ignore
+  fdica: { model: 'convolutive', description: 'frequency-domain ICA with permutation alignment (Sawada et al.): why IVA exists', run: (mixture, options) => fdIca(mixture, options as FdIcaOptions) }, // prettier-ignore
+};
 
 /** The method `--method auto` resolves to: the one that separates real room recordings best. */
-export const IVA_AUTO_METHOD: string | undefined = undefined;
+export const IVA_AUTO_METHOD: string | undefined = 'auxiva';

@@ -24,7 +24,7 @@ export function matMul(
   n: number,
   k: number,
   m: number,
-  out = new Float64Array(n * m),
+  out: Float64Array = new Float64Array(n * m),
 ): Float64Array {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {

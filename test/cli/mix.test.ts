@@ -186,6 +186,10 @@ describe('unmix mix', () => {
       [['--matrix', '[[1, 2, 3]]'], 2, /--matrix has 3 columns but there are 2 sources/],
       [['--mics', '1'], 2, /at least as many microphones as sources \(1 < 2\)/],
       [['--rate', '8000'], 2, /the sources are at 16000 Hz, not --rate 8000/],
+      [['--rt60', '0.3'], 2, /--rt60 needs --room/],
+      [['--absorption-formula', 'image'], 2, /--absorption-formula needs --room/],
+      [['--mics', '[[1, 1, 1]]'], 2, /microphone positions need --room/],
+      [['--room', '6x5x3', '--matrix', '[[1, 0], [0, 1]]'], 2, /--room cannot be combined with/],
     ];
     for (const [extra, code, message] of cases) {
       const run = await runCli(['mix', speech, fixture('sources/tone.wav'), '-o', path.join(dir, 'bad'), ...extra]);

@@ -76,6 +76,13 @@ describe('amariIndex', () => {
     const some = amariIndex(Float64Array.of(1, 0.1, 0, 1), Float64Array.of(1, 0, 0, 1), 2);
     expect(some).toBeGreaterThan(0);
     expect(some).toBeLessThan(0.1);
+    // The scale of each unmixed source does not matter.
+    const w2 = Float64Array.of(1, 0.05, 0.02, 1);
+    const scaled = Float64Array.of(1e-3, 0.05e-3, 0.02, 1);
+    expect(amariIndex(scaled, Float64Array.of(1, 0, 0, 1), 2)).toBeCloseTo(
+      amariIndex(w2, Float64Array.of(1, 0, 0, 1), 2),
+      12,
+    );
     // non-square: 2 sources from 3 channels
     expect(amariIndex(Float64Array.of(1, 0, 0, 0, 1, 0), Float64Array.of(0, 2, 3, 0, 5, 5), 2, 3)).toBeCloseTo(0, 12);
   });

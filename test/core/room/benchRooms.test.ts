@@ -17,6 +17,11 @@ describe('bench/rooms.ts (the shared benchmark rooms)', () => {
     const spacing = Math.hypot(...[0, 1, 2].map((i) => a.geometry.microphones[1][i] - a.geometry.microphones[0][i]));
     expect(spacing).toBeGreaterThanOrEqual(0.05);
     expect(spacing).toBeLessThanOrEqual(0.06);
+    expect(a.material).toBe('voices');
+    expect(makeRoom('2x2-rt150', { seconds: 0.5, sampleRate: 8000 }).material).toBe('synthetic');
+    expect(() => makeRoom('2x2-rt150', { seconds: 9, material: 'voices' })).toThrow(
+      /fixtures\/voices are 8 s at 16 kHz/,
+    );
     expect(() => makeRoom('nope')).toThrow(/unknown room 'nope'/);
   });
 

@@ -129,6 +129,53 @@ describe('roomImpulseResponses: reverberation', () => {
     expect(raw).toBeGreaterThan(1.2 * filtered);
   });
 
+  it('puts the six first-order reflections at their mirror images, attenuated by the wall', () => {
+    const mic: Vector3 = [2.2, 1.9, 1.1];
+    const source: Vector3 = [4.1, 3.3, 1.7];
+    const room: ShoeboxRoom = {
+      dimensions: ROOM,
+      microphones: [mic],
+      sources: [source],
+      absorption: 0.36,
+      maxOrder: 1,
+      highPassHz: 0,
+    };
+    const { rirs, imageCounts, reflection } = roomImpulseResponses(room, FS);
+    expect(imageCounts[0][0]).toBe(7);
+    expect(reflection).toBeCloseTo(0.8, 12);
+    // Mirror the source in each wall (x -> -x and x -> 2L - x on each axis) and add
+    // the same Hann-windowed sinc kernel, computed naively.
+    const images: [Vector3, number][] = [[source, 1]];
+    for (let axis = 0; axis < 3; axis++) {
+      for (const mirrored of [-source[axis], 2 * ROOM[axis] - source[axis]]) {
+        const p = [...source] as [number, number, number];
+        p[axis] = mirrored;
+        images.push([p, 0.8]);
+      }
+    }
+    const expected = new Float64Array(rirs[0][0].length);
+    for (const [p, gain] of images) {
+      const r = distance(p, mic);
+      const tau = (r / 343) * FS;
+      for (let t = Math.floor(tau) - 40; t <= Math.floor(tau) + 41; t++) {
+        const x = t - tau;
+        const kernel = x === 0 ? 1 : (Math.sin(Math.PI * x) / (Math.PI * x)) * 0.5 * (1 + Math.cos((Math.PI * x) / 41));
+        expected[t] += (gain / (4 * Math.PI * r)) * kernel;
+      }
+    }
+    let worst = 0;
+    for (let t = 0; t < expected.length; t++) worst = Math.max(worst, Math.abs(expected[t] - rirs[0][0][t]));
+    expect(worst).toBeLessThan(1e-12);
+  });
+
+  it('counts images by reflection order as the lattice does (1 + 6 + 18 up to order 2)', () => {
+    const room: ShoeboxRoom = { dimensions: ROOM, microphones, sources, absorption: 0.5, rirSeconds: 1, maxOrder: 2 };
+    const { imageCounts, maxOrder } = roomImpulseResponses(room, FS);
+    // Per axis, order 0 has one image and every order >= 1 two; triples of orders summing to <= 2: 25.
+    expect(imageCounts[0][0]).toBe(25);
+    expect(maxOrder).toBe(2);
+  });
+
   it('limits the image order when asked', () => {
     const room: ShoeboxRoom = { dimensions: ROOM, microphones, sources, rt60: 0.3 };
     const full = roomImpulseResponses(room, FS);

@@ -1,0 +1,152 @@
+/**
+ * Per-frequency-bin covariance kernels over the bin-major STFT layout of
+ * `core/signal/stft.ts` (bin `f`, frame `t` of a channel at `2 * (f * frames + t)`).
+ * These are the inner loops of AuxIVA, ILRMA and the PCA reduction: one pass over the
+ * frames of a bin builds every source's weighted covariance at once.
+ */
+
+/**
+ * Weighted covariances `V_k = (1/T) Σ_t u_k[t] x_t x_tᴴ` of bin `f` for `k = 0 .. K-1`, where
+ * `x_t` stacks the `dims` channels. Only the lower triangle and real diagonal are computed
+ * and then mirrored, so each is exactly Hermitian.
+ *
+ * @param channels - `dims` bin-major STFT arrays
+ * @param weights - `u_k[t]` at `weights[weightOffset + k * frames + t]`
+ * @param out - `K` Hermitian `dims` x `dims` matrices, interleaved, matrix `k` at `2 * k * dims * dims`
+ * @param products - scratch of `dims * (dims + 1)` values
+ */
+export function weightedCovariances(
+  channels: readonly Float64Array[],
+  dims: number,
+  frames: number,
+  f: number,
+  weights: Float64Array,
+  weightOffset: number,
+  sources: number,
+  out: Float64Array,
+  products: Float64Array,
+): void {
+  const size = 2 * dims * dims;
+  out.fill(0, 0, sources * size);
+  const base = 2 * f * frames;
+  if (dims === 2) {
+    weightedCovariances2(channels[0], channels[1], base, frames, weights, weightOffset, sources, out);
+  } else {
+    const pairs = (dims * (dims + 1)) / 2;
+    for (let t = 0; t < frames; t++) {
+      // Lower-triangle products x_i conj(x_j), i >= j, in a fixed order.
+      let p = 0;
+      for (let i = 0; i < dims; i++) {
+        const xi = channels[i];
+        const ar = xi[base + 2 * t];
+        const ai = xi[base + 2 * t + 1];
+        for (let j = 0; j <= i; j++) {
+          const xj = channels[j];
+          const br = xj[base + 2 * t];
+          const bi = xj[base + 2 * t + 1];
+          products[p++] = ar * br + ai * bi;
+          products[p++] = ai * br - ar * bi;
+        }
+      }
+      for (let k = 0; k < sources; k++) {
+        const u = weights[weightOffset + k * frames + t];
+        const o = k * pairs * 2;
+        // Accumulate packed; unpacked below.
+        for (let q = 0; q < 2 * pairs; q++) out[o + q] += u * products[q];
+      }
+    }
+    // Unpack each packed lower triangle (stored at the start of its slot) into a full matrix.
+    for (let k = sources - 1; k >= 0; k--) {
+      const o = k * pairs * 2;
+      for (let q = 0; q < 2 * pairs; q++) products[q] = out[o + q];
+      out.fill(0, o, o + 2 * pairs);
+      const m = k * size;
+      let p = 0;
+      for (let i = 0; i < dims; i++) {
+        for (let j = 0; j <= i; j++) {
+          const re = products[p++] / frames;
+          const im = products[p++] / frames;
+          out[m + 2 * (i * dims + j)] = re;
+          out[m + 2 * (i * dims + j) + 1] = i === j ? 0 : im;
+          out[m + 2 * (j * dims + i)] = re;
+          out[m + 2 * (j * dims + i) + 1] = i === j ? 0 : -im;
+        }
+      }
+    }
+  }
+}
+
+function weightedCovariances2(
+  x0: Float64Array,
+  x1: Float64Array,
+  base: number,
+  frames: number,
+  weights: Float64Array,
+  weightOffset: number,
+  sources: number,
+  out: Float64Array,
+): void {
+  for (let k = 0; k < sources; k++) {
+    let a = 0;
+    let d = 0;
+    let cr = 0;
+    let ci = 0;
+    const w = weightOffset + k * frames;
+    for (let t = 0, i = base; t < frames; t++, i += 2) {
+      const u = weights[w + t];
+      const ar = x0[i];
+      const ai = x0[i + 1];
+      const br = x1[i];
+      const bi = x1[i + 1];
+      a += u * (ar * ar + ai * ai);
+      d += u * (br * br + bi * bi);
+      // x1 conj(x0)
+      cr += u * (br * ar + bi * ai);
+      ci += u * (bi * ar - br * ai);
+    }
+    const o = 8 * k;
+    out[o] = a / frames;
+    out[o + 1] = 0;
+    out[o + 2] = cr / frames;
+    out[o + 3] = -ci / frames;
+    out[o + 4] = cr / frames;
+    out[o + 5] = ci / frames;
+    out[o + 6] = d / frames;
+    out[o + 7] = 0;
+  }
+}
+
+/**
+ * Plain covariance `C = (1/T) Σ_t x_t x_tᴴ` of bin `f` (`dims` x `dims`, interleaved) into
+ * `out` at `outOffset`.
+ */
+export function binCovariance(
+  channels: readonly Float64Array[],
+  dims: number,
+  frames: number,
+  f: number,
+  out: Float64Array,
+  outOffset = 0,
+): void {
+  const base = 2 * f * frames;
+  for (let i = 0; i < dims; i++) {
+    const xi = channels[i];
+    for (let j = 0; j <= i; j++) {
+      const xj = channels[j];
+      let re = 0;
+      let im = 0;
+      for (let t = 0, p = base; t < frames; t++, p += 2) {
+        const ar = xi[p];
+        const ai = xi[p + 1];
+        const br = xj[p];
+        const bi = xj[p + 1];
+        re += ar * br + ai * bi;
+        im += ai * br - ar * bi;
+      }
+      out[outOffset + 2 * (i * dims + j)] = re / frames;
+      out[outOffset + 2 * (i * dims + j) + 1] = i === j ? 0 : im / frames;
+      out[outOffset + 2 * (j * dims + i)] = re / frames;
+      out[outOffset + 2 * (j * dims + i) + 1] = i === j ? 0 : -im / frames;
+    }
+  }
+}

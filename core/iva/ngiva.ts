@@ -1,0 +1,377 @@
+import type { MultichannelSignal } from '../audio/signal.js';
+import { throwIfAborted, UnmixError } from '../errors.js';
+import {
+  complexInverse,
+  complexLogAbsDet,
+  complexMatMul,
+  complexScratch,
+  singularMatrixError,
+} from '../linalg/complex.js';
+import { createOptimizer, type OptimizerSpec } from '../optim/create.js';
+import type { Optimizer } from '../optim/optimizers.js';
+import type { ComplexUnmixing, IterationInfo, ProgressCallback, SeparationResult } from '../separate.js';
+import type { AbortSignalLike } from '../errors.js';
+import {
+  finishSeparation,
+  initialUnmixing,
+  prepareMixture,
+  resolveStftOptions,
+  type PreparedMixture,
+  type ResolvedStftOptions,
+  type StftSeparationOptions,
+} from './stftMixture.js';
+import { demixBin } from './updates.js';
+
+/**
+ * Natural-gradient independent vector analysis (NG-IVA; Kim, Attias, Lee & Lee,
+ * "Blind source separation exploiting higher-order frequency dependencies", IEEE TASLP
+ * 2007): the natural-gradient ICA rule of the instantaneous methods, applied in every
+ * frequency bin `f` of the STFT at once,
+ *
+ *   `ΔW_f = (I − E_t[φ(y_f) y_fᴴ]) W_f`,
+ *
+ * with a **multivariate** score that couples the bins: source `k`'s score in bin `f` is
+ * `φ_k(y_f) = c · y_k(f, t) / r_k(t)` where `r_k(t) = sqrt(Σ_f |y_k(f, t)|²)` is the norm of
+ * the source over all bins. Because the score of every bin depends on the whole spectrum
+ * of the frame, the bins of one source stay together: the permutation problem of per-bin
+ * ICA (see fdica.ts) does not arise.
+ *
+ * The rule is the natural (Riemannian) gradient of the cost
+ *
+ *   `J(W) = c Σ_k E_t[r_k(t)] − Σ_f log |det W_f|`
+ *
+ * (the negative log-likelihood of the spherical Laplacian source prior
+ * `p(y_k) ∝ exp(−2c ‖y_k‖)`, halved), whose Euclidean gradient, in the real view
+ * `∂J/∂Re W + i ∂J/∂Im W`, is `(E[φ(y) yᴴ] − I) W_f⁻ᴴ`; multiplying by `W_fᴴ W_f` gives
+ * the rule above. `c = sqrt(F)` (F = bins with energy) puts the fixed point at the scale
+ * of unit-variance bins, where the mixture starts after per-bin whitening, so no
+ * iterations are spent growing the scale.
+ *
+ * Each step is taken by a core/optim optimizer on all matrices as one parameter vector
+ * (complex, re/im interleaved) with the natural gradient `(E[φ yᴴ] − I) W_f` as its
+ * gradient: with SGD at rate η that is exactly `W_f ← W_f + η (I − E[φ yᴴ]) W_f`.
+ * A step that raises the cost is undone and the rate halved (the safeguard of MNE's
+ * infomax); the run stops when the RMS over bins of `‖E[φ yᴴ] − I‖_F` falls below
+ * `tolerance`.
+ *
+ * The same loop with the scalar score `φ(y) = y / |y|` per bin is frequency-domain ICA:
+ * {@link iterateNaturalGradient} serves both.
+ */
+
+/** Score functions of {@link iterateNaturalGradient}. */
+export type NaturalGradientScore =
+  /** IVA: `c y_k(f,t) / ‖y_k(·,t)‖`, one multivariate score across bins (NG-IVA). */
+  | 'vector'
+  /** Per-bin ICA: `y_k(f,t) / |y_k(f,t)|`, the complex super-Gaussian (Laplacian) score (FDICA). */
+  | 'scalar';
+
+/** Options of {@link ngIva}. */
+export interface NgIvaOptions extends StftSeparationOptions {
+  /**
+   * The optimizer of core/optim taking each step, as a spec or its text form
+   * (e.g. `'adam:lr=0.01'`); default `'sgd:lr=0.1'`, the plain natural-gradient rule.
+   */
+  optimizer?: OptimizerSpec | string;
+  /** A learning-rate schedule in the text form of core/optim (e.g. `'step:100:0.5'`); default constant. */
+  schedule?: string;
+}
+
+/** Default NG-IVA iterations. */
+export const NGIVA_DEFAULT_ITERATIONS = 300;
+/** Default NG-IVA tolerance on the RMS relative gradient norm. */
+export const NGIVA_DEFAULT_TOLERANCE = 1e-3;
+/** Default optimizer of the natural-gradient methods. */
+export const NATURAL_GRADIENT_DEFAULT_OPTIMIZER = 'sgd:lr=0.1';
+
+/**
+ * Separate a room recording by natural-gradient IVA (Kim et al. 2007; see the module
+ * comment): per-bin PCA whitening (and reduction to `sources`), natural-gradient
+ * iterations with the multivariate Laplacian score, projection back to `refMic`.
+ *
+ * @param mixture - planar, at least 2 channels (microphones)
+ * @param options - {@link NgIvaOptions}; defaults: FFT size ~128 ms of the sample rate, hop
+ *   `fftSize/4`, 300 iterations, tolerance 1e-3, optimizer `sgd:lr=0.1`, `refMic: 0`
+ * @returns sources at their level in microphone `refMic`, one complex unmixing matrix per
+ *   bin, and the trace (cost `J / F`, RMS relative gradient norm, learning rate)
+ * @throws UnmixError for bad input or options, `failed` when the iterations diverge,
+ *   `aborted` when `options.signal` fires
+ */
+export function ngIva(mixture: MultichannelSignal, options: NgIvaOptions = {}): SeparationResult {
+  return runNaturalGradient(mixture, options, 'vector', 'ngiva', {
+    iterations: NGIVA_DEFAULT_ITERATIONS,
+    tolerance: NGIVA_DEFAULT_TOLERANCE,
+  }).result;
+}
+
+/**
+ * What ngiva.ts and fdica.ts share: check options, whiten, iterate, and (unless `finish`
+ * is false) finish. Returns the prepared mixture and the iterated unmixing too, for
+ * methods that post-process them (FDICA's permutation alignment).
+ * @internal
+ */
+export function runNaturalGradient(
+  mixture: MultichannelSignal,
+  options: NgIvaOptions,
+  score: NaturalGradientScore,
+  method: string,
+  defaults: { iterations: number; tolerance: number },
+  beforeFinish?: (prepared: PreparedMixture, w: Float64Array, resolved: ResolvedStftOptions) => Record<string, unknown>,
+): { result: SeparationResult } {
+  const resolved = resolveStftOptions(mixture, options, defaults);
+  if (options.reduction === 'overiva') {
+    throw new UnmixError(`${method} reduces more microphones to the sources by PCA only, not overiva`, 'usage');
+  }
+  const spec = options.optimizer ?? NATURAL_GRADIENT_DEFAULT_OPTIMIZER;
+  const optimizer = createOptimizer(spec, options.schedule);
+  throwIfAborted(options.signal);
+  // Whitening each bin makes the natural gradient converge at the same speed in every
+  // bin whatever its level, and reduces to `sources` dimensions when there are more mics.
+  const prepared = prepareMixture(mixture, resolved, true);
+  const w = initialUnmixing(prepared, prepared.dims, options.initial as ComplexUnmixing | undefined);
+  const { trace, converged } = iterateNaturalGradient(prepared, w, {
+    score,
+    optimizer,
+    iterations: resolved.iterations,
+    tolerance: resolved.tolerance,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+  const extra = beforeFinish ? beforeFinish(prepared, w, resolved) : {};
+  const { sources, unmixing } = finishSeparation(prepared, w, prepared.dims, resolved.refMic, mixture.sampleRate);
+  return {
+    result: {
+      sources,
+      unmixing,
+      method,
+      options: {
+        ...resolved,
+        reduction: 'pca',
+        optimizer: typeof spec === 'string' ? spec : { ...spec },
+        ...(options.schedule ? { schedule: options.schedule } : {}),
+        ...extra,
+      },
+      iterations: trace.length,
+      converged,
+      trace,
+    },
+  };
+}
+
+/** Options of {@link iterateNaturalGradient}. */
+export interface NaturalGradientIterationOptions {
+  score: NaturalGradientScore;
+  /** Takes the steps; its learning rate is halved in place when a step raises the cost. */
+  optimizer: Optimizer;
+  iterations: number;
+  tolerance: number;
+  onProgress?: ProgressCallback;
+  signal?: AbortSignalLike;
+}
+
+/** Buffers of {@link naturalGradientCost}, sized for one prepared mixture; allocate once per run. */
+export interface NaturalGradientWorkspace {
+  /** Outputs of every bin: bin `f`, source `k`, frame `t` at `2 * ((f * n + k) * frames + t)`. */
+  y: Float64Array;
+  /** `r_k(t)` (vector score), source `k`, frame `t` at `k * frames + t`. */
+  norms: Float64Array;
+  /** One bin's `E[φ yᴴ]`, then its relative gradient. */
+  moment: Float64Array;
+  inverse: Float64Array;
+  scratch: Float64Array;
+}
+
+/** Allocate a {@link NaturalGradientWorkspace} for `dims` sources, `bins` bins and `frames` frames. */
+export function naturalGradientWorkspace(dims: number, bins: number, frames: number): NaturalGradientWorkspace {
+  return {
+    y: new Float64Array(2 * dims * bins * frames),
+    norms: new Float64Array(dims * frames),
+    moment: new Float64Array(2 * dims * dims),
+    inverse: new Float64Array(2 * dims * dims),
+    scratch: complexScratch(dims),
+  };
+}
+
+/** Smallest magnitude a score divides by, relative to the RMS: keeps `y / |y|` finite at zeros. */
+const SCORE_FLOOR = 1e-8;
+
+/**
+ * Cost and gradient of the natural-gradient methods at `w` (`dims` x `dims` per bin, the
+ * ComplexUnmixing layout) on the prepared (whitened) mixture:
+ * - `score: 'vector'` (NG-IVA): `J = c Σ_k mean_t r_k(t) − Σ_f log|det W_f|`, `c = sqrt(F)`;
+ * - `score: 'scalar'` (FDICA): `J = Σ_f (Σ_k mean_t |y_k(f,t)| − log|det W_f|)`,
+ * summed over the active bins only. Into `gradient` (same layout as `w`, inactive bins
+ * zero) goes the natural gradient `(E[φ yᴴ] − I) W_f` (`kind: 'natural'`) or the
+ * Euclidean one `(E[φ yᴴ] − I) W_f⁻ᴴ` in the real view `∂J/∂Re W + i ∂J/∂Im W`
+ * (`kind: 'euclidean'`, for checks against finite differences).
+ *
+ * @returns `cost` (J divided by the number of active bins) and `gradientNorm` (RMS over
+ *   active bins of `‖E[φ yᴴ] − I‖_F`)
+ * @throws UnmixError (failed) when a matrix is singular
+ */
+export function naturalGradientCost(
+  prepared: PreparedMixture,
+  w: Float64Array,
+  score: NaturalGradientScore,
+  workspace: NaturalGradientWorkspace,
+  gradient: Float64Array | null,
+  kind: 'natural' | 'euclidean' = 'natural',
+): { cost: number; gradientNorm: number } {
+  const { layout, dims: n, channels, active, activeBins } = prepared;
+  const { bins, frames } = layout;
+  const size = 2 * n * n;
+  const { y, norms, moment, inverse, scratch } = workspace;
+  const vector = score === 'vector';
+  if (vector) norms.fill(0);
+  let logDet = 0;
+  for (let f = 0; f < bins; f++) {
+    if (!active[f]) continue;
+    demixBin(channels, n, frames, f, w, f * size, n, y.subarray(2 * f * n * frames), vector ? norms : null);
+    const ld = complexLogAbsDet(n, w, scratch, f * size);
+    if (!Number.isFinite(ld)) throw singularMatrixError('an unmixing matrix');
+    logDet += ld;
+  }
+  let contrast = 0;
+  const c = Math.sqrt(activeBins);
+  if (vector) {
+    // r_k(t), floored relative to its RMS so silent frames do not divide by zero.
+    for (let k = 0; k < n; k++) {
+      let mean = 0;
+      for (let t = 0; t < frames; t++) mean += norms[k * frames + t];
+      const floor = SCORE_FLOOR * SCORE_FLOOR * (mean / frames) + 1e-300;
+      for (let t = 0; t < frames; t++) {
+        const r = Math.sqrt(Math.max(norms[k * frames + t], floor));
+        norms[k * frames + t] = r;
+        contrast += c * r;
+      }
+    }
+    contrast /= frames;
+  }
+  if (gradient) gradient.fill(0);
+  let squared = 0;
+  for (let f = 0; f < bins; f++) {
+    if (!active[f]) continue;
+    const yo = 2 * f * n * frames;
+    // E[φ_k y_j*]; for the scalar score also the contrast Σ_k mean_t |y_k|.
+    for (let k = 0; k < n; k++) {
+      const ko = yo + 2 * k * frames;
+      let floor = 0;
+      if (!vector) {
+        let power = 0;
+        for (let t = 0; t < frames; t++) power += y[ko + 2 * t] ** 2 + y[ko + 2 * t + 1] ** 2;
+        floor = SCORE_FLOOR * Math.sqrt(power / frames) + 1e-300;
+      }
+      for (let j = 0; j < n; j++) {
+        const jo = yo + 2 * j * frames;
+        let re = 0;
+        let im = 0;
+        for (let t = 0; t < frames; t++) {
+          const ar = y[ko + 2 * t];
+          const ai = y[ko + 2 * t + 1];
+          let weight: number;
+          if (vector) weight = c / norms[k * frames + t];
+          else weight = 1 / Math.max(Math.sqrt(ar * ar + ai * ai), floor);
+          const br = y[jo + 2 * t];
+          const bi = y[jo + 2 * t + 1];
+          re += weight * (ar * br + ai * bi);
+          im += weight * (ai * br - ar * bi);
+        }
+        re /= frames;
+        im /= frames;
+        if (j === k && !vector) contrast += re; // E[|y_k|²/|y_k|] = E|y_k|
+        if (j === k) re -= 1;
+        moment[2 * (k * n + j)] = re;
+        moment[2 * (k * n + j) + 1] = im;
+        squared += re * re + im * im;
+      }
+    }
+    if (!gradient) continue;
+    const wo = f * size;
+    if (kind === 'natural') {
+      complexMatMul(n, n, n, moment, w, gradient, 0, wo, wo);
+    } else {
+      // (E[φ yᴴ] − I) W⁻ᴴ
+      if (!complexInverse(n, w, inverse, scratch, wo)) throw singularMatrixError('an unmixing matrix');
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let re = 0;
+          let im = 0;
+          for (let m = 0; m < n; m++) {
+            // (W⁻ᴴ)[m, j] = conj(W⁻¹[j, m])
+            const ar = moment[2 * (i * n + m)];
+            const ai = moment[2 * (i * n + m) + 1];
+            const br = inverse[2 * (j * n + m)];
+            const bi = -inverse[2 * (j * n + m) + 1];
+            re += ar * br - ai * bi;
+            im += ar * bi + ai * br;
+          }
+          gradient[wo + 2 * (i * n + j)] = re;
+          gradient[wo + 2 * (i * n + j) + 1] = im;
+        }
+      }
+    }
+  }
+  return { cost: (contrast - logDet) / activeBins, gradientNorm: Math.sqrt(squared / activeBins) };
+}
+
+/** Rate below which the safeguard gives up: the cost cannot be lowered any further. */
+const MIN_RATE_FACTOR = 1e-6;
+
+/**
+ * The natural-gradient iterations on a prepared (whitened) mixture, updating `w`
+ * (`dims` x `dims` per bin) in place: evaluate {@link naturalGradientCost}, stop on the
+ * tolerance, step with the optimizer; a step that raised the cost is undone and the
+ * optimizer's learning rate halved.
+ *
+ * @returns the trace (one entry per accepted iteration; `stepSize` = the learning rate
+ *   used for the step that follows) and whether the tolerance was met
+ */
+export function iterateNaturalGradient(
+  prepared: PreparedMixture,
+  w: Float64Array,
+  options: NaturalGradientIterationOptions,
+): { trace: IterationInfo[]; converged: boolean } {
+  const { layout, dims } = prepared;
+  const workspace = naturalGradientWorkspace(dims, layout.bins, layout.frames);
+  const gradient = new Float64Array(w.length);
+  const previous = new Float64Array(w.length);
+  const { optimizer } = options;
+  const initialRate = optimizer.learningRate;
+  const trace: IterationInfo[] = [];
+  let converged = false;
+  let previousCost = Infinity;
+  let iteration = 0;
+  while (iteration < options.iterations) {
+    throwIfAborted(options.signal);
+    const { cost, gradientNorm } = naturalGradientCost(prepared, w, options.score, workspace, gradient);
+    if (
+      !Number.isFinite(cost) ||
+      !Number.isFinite(gradientNorm) ||
+      cost > previousCost + 1e-9 * Math.abs(previousCost)
+    ) {
+      if (previousCost === Infinity)
+        throw new UnmixError('the natural-gradient iterations diverged at the start', 'failed');
+      // Undo the step and retry with half the rate.
+      w.set(previous);
+      optimizer.learningRate *= 0.5;
+      if (optimizer.learningRate < MIN_RATE_FACTOR * initialRate) {
+        const recomputed = naturalGradientCost(prepared, w, options.score, workspace, null);
+        converged = recomputed.gradientNorm < options.tolerance;
+        break;
+      }
+      continue;
+    }
+    iteration++;
+    const info: IterationInfo = { iteration, cost, gradientNorm, stepSize: optimizer.learningRate };
+    trace.push(info);
+    options.onProgress?.(iteration, options.iterations, info);
+    if (gradientNorm < options.tolerance) {
+      converged = true;
+      break;
+    }
+    if (iteration === options.iterations) break;
+    previous.set(w);
+    previousCost = cost;
+    optimizer.step(w, gradient);
+  }
+  return { trace, converged };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { fdIca } from '../../../core/iva/fdica.js';
+import { separate } from '../../../core/separate.js';
+import { convolutiveMixture, meanImprovement } from './convolutiveMixture.js';
+
+describe('fdIca', () => {
+  const two = convolutiveMixture(2, 2);
+
+  it('separates a 2x2 convolutive mixture once the permutations are aligned, and not without', () => {
+    const aligned = fdIca(two.mixture, { fftSize: 512 });
+    // Measured 20.3 dB (NG-IVA 22.3 dB on the same mixture).
+    expect(meanImprovement(aligned.sources.channels, two.images, two.mixture.channels)).toBeGreaterThan(16);
+    expect(aligned.method).toBe('fdica');
+    expect(aligned.options).toMatchObject({ align: true, measure: 'powerRatio' });
+    expect(aligned.unmixing).toMatchObject({ kind: 'complex', rows: 2, cols: 2, bins: 257 });
+    for (let i = 1; i < aligned.trace.length; i++) {
+      expect(aligned.trace[i].cost).toBeLessThanOrEqual(aligned.trace[i - 1].cost + 1e-9);
+    }
+    // Each bin is separated just as well without alignment, but the bins of the two
+    // voices are mixed up between the outputs: measured -3.8 dB, worse than the microphone.
+    const scrambled = fdIca(two.mixture, { fftSize: 512, align: false });
+    expect(meanImprovement(scrambled.sources.channels, two.images, two.mixture.channels)).toBeLessThan(3);
+    expect(scrambled.trace.at(-1)!.cost).toBeCloseTo(aligned.trace.at(-1)!.cost, 12);
+  });
+
+  it('aligns with amplitude envelopes too', async () => {
+    const result = await separate(two.mixture, { method: 'fdica', fftSize: 512, measure: 'envelope', iterations: 100 });
+    expect(result.method).toBe('fdica');
+    expect(meanImprovement(result.sources.channels, two.images, two.mixture.channels)).toBeGreaterThan(14);
+  });
+
+  // The gradient of FDICA's per-bin cost is checked against finite differences in
+  // ngiva.test.ts, beside NG-IVA's: both run the same natural-gradient loop.
+
+  it('rejects bad input with plain messages', () => {
+    const mono = { sampleRate: 8000, channels: [two.mixture.channels[0]] };
+    expect(() => fdIca(mono)).toThrow(/at least 2/);
+    expect(() => fdIca(two.mixture, { measure: 'phase' as 'envelope' })).toThrow(/measure must be/);
+    expect(() => fdIca(two.mixture, { fftSize: 512, alignment: { neighbours: -1 } })).toThrow(/neighbours/);
+    const silent = { sampleRate: 8000, channels: [new Float64Array(4000), new Float64Array(4000)] };
+    expect(() => fdIca(silent)).toThrow(/silent/);
+  });
+});
