@@ -466,7 +466,8 @@ class App {
       this.trace = result.trace.length > 0 ? result.trace : this.trace;
       const seconds = (performance.now() - started) / 1000;
       status.textContent = `${result.method}: ${result.iterations} iterations, ${result.converged ? 'converged' : 'stopped at the iteration limit'}, ${seconds.toFixed(1)} s`;
-      drawConvergence(plot, this.trace, Math.max(result.iterations, 2));
+      this.maxIterations = Math.max(result.iterations, 2);
+      drawConvergence(plot, this.trace, this.maxIterations);
       this.showResult(result);
     } catch (error) {
       if (isUnmixError(error) && error.kind === 'aborted') {
