@@ -17,7 +17,7 @@ import { byId, element, stemOf } from './dom.js';
 import { trackColor } from './draw/canvas.js';
 import { drawConvergence } from './draw/plot.js';
 import { drawSpectrogram } from './draw/spectrogram.js';
-import { drawWaveform, peakOf, type TimeView } from './draw/waveform.js';
+import { computePeaks, drawWaveform, peakOf, type Peaks, type TimeView } from './draw/waveform.js';
 import { decodeMixture, decodeReferences, parseMixing } from './load.js';
 import { scoreTracks } from './views/analysis.js';
 import { MatrixView } from './views/matrixView.js';
@@ -36,6 +36,7 @@ interface Lane {
   samples: Float64Array;
   color: string;
   spectrogram?: Spectrogram;
+  peaks?: Peaks;
 }
 
 interface Track {
@@ -81,6 +82,8 @@ class App {
   private readonly matrix = new MatrixView();
   private playing: 'mixture' | 'tracks' | number | null = null;
   private redrawPending = false;
+  /** The largest sample of each set of lanes, so levels compare across channels (computed once). */
+  private readonly lanePeaks = new WeakMap<Lane[], number>();
 
   constructor(private readonly bridge: UnmixBridge) {}
 
@@ -341,13 +344,19 @@ class App {
     const spectrograms = byId<HTMLInputElement>('spectrogram-toggle').checked;
     const { sampleRate } = mixture.signal;
     const drawLanes = (lanes: Lane[]) => {
-      const peak = peakOf(lanes.map((lane) => lane.samples));
+      let peak = this.lanePeaks.get(lanes);
+      if (peak === undefined) {
+        peak = peakOf(lanes.map((lane) => lane.samples));
+        this.lanePeaks.set(lanes, peak);
+      }
       for (const lane of lanes) {
         if (spectrograms) {
           lane.spectrogram ??= spectrogram(lane.samples, sampleRate, { fftSize: sampleRate > 24000 ? 1024 : 512 });
           drawSpectrogram(lane.canvas, lane.spectrogram, this.view);
         } else {
-          drawWaveform(lane.canvas, lane.samples, sampleRate, this.view, lane.color, peak);
+          // Block extremes only pay off for long signals drawn zoomed out.
+          if (lane.samples.length > 1 << 20) lane.peaks ??= computePeaks(lane.samples);
+          drawWaveform(lane.canvas, lane.samples, sampleRate, this.view, lane.color, peak, lane.peaks);
         }
       }
     };
