@@ -7,6 +7,7 @@ import { durationSeconds, type MultichannelSignal } from '../../core/audio/signa
 import { encodeWav } from '../../core/audio/wav.js';
 import { isUnmixError, UnmixError } from '../../core/errors.js';
 import type { RealMatrix } from '../../core/room/instantaneous.js';
+import { unmixingFile } from '../../core/unmixing.js';
 import { spectrogram, type Spectrogram } from '../../core/signal/spectrogram.js';
 import type { TraceEntry } from '../../core/separate.js';
 import type { AudioFile, MenuCommand, OpenedAudio, UnmixBridge } from '../shared/bridge.js';
@@ -558,9 +559,15 @@ class App {
 
   private async exportAll(): Promise<void> {
     if (this.tracks.length === 0) throw new UnmixError('separate the mixture first; there are no tracks to export yet');
+    const mixture = this.mixture;
+    const result = this.result;
+    if (!mixture || !result) throw new UnmixError('separate the mixture first; there are no tracks to export yet');
     const files = this.tracks.map((_, i) => this.trackFile(i));
+    // The same files as `unmix separate`: the tracks and the unmixing (a warm start for --init).
+    const json = JSON.stringify(unmixingFile(result, mixture.signal), null, 1);
+    files.push({ name: `${stemOf(mixture.name)}.unmixing.json`, bytes: new TextEncoder().encode(json) });
     const folder = await this.bridge.saveWavs(files);
-    if (folder) showMessage(`Saved ${files.length} tracks in ${folder}`, 'note');
+    if (folder) showMessage(`Saved ${this.tracks.length} tracks and the unmixing in ${folder}`, 'note');
   }
 
   private renderScores(): void {

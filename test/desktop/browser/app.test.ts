@@ -131,13 +131,20 @@ describe('desktop renderer in Chromium', () => {
     );
     await page.click('#export-all');
     await page.waitForFunction(
-      () => (window as unknown as { __bridge: { saved: unknown[] } }).__bridge.saved.length === 3,
+      () => (window as unknown as { __bridge: { saved: unknown[] } }).__bridge.saved.length === 4,
     );
     const saved = await savedFiles(page);
     expect(saved.map((f) => f.name)).toEqual([
       'inst-2x2-speech.source1.wav',
       'inst-2x2-speech.source1.wav',
       'inst-2x2-speech.source2.wav',
+      'inst-2x2-speech.unmixing.json',
+    ]);
+    const unmixing = JSON.parse(Buffer.from(saved[3].base64, 'base64').toString('utf8'));
+    expect(unmixing).toMatchObject({ version: 1, method: 'test-slow', channels: 2, sources: 2 });
+    expect(unmixing.unmixing.matrix).toEqual([
+      [1, 0],
+      [0, 1],
     ]);
     const track = decodeWav(new Uint8Array(Buffer.from(saved[0].base64, 'base64'))).signal;
     expect(track.channels.length).toBe(1);
