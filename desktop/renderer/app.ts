@@ -13,7 +13,7 @@ import type { TraceEntry } from '../../core/separate.js';
 import type { AudioFile, MenuCommand, OpenedAudio, UnmixBridge } from '../shared/bridge.js';
 import { Player, type PlayItem } from './audio/player.js';
 import { listInputDevices, Recorder, type RecordOptions } from './audio/recorder.js';
-import { notifyRecordingListeners } from './audio/recordingHooks.js';
+import { addRecordingListener, notifyRecordingListeners } from './audio/recordingHooks.js';
 import { byId, element, stemOf } from './dom.js';
 import { trackColor } from './draw/canvas.js';
 import { drawConvergence } from './draw/plot.js';
@@ -21,6 +21,7 @@ import { drawSpectrogram } from './draw/spectrogram.js';
 import { computePeaks, drawWaveform, peakOf, type Peaks, type TimeView } from './draw/waveform.js';
 import { decodeMixture, decodeReferences, parseMixing } from './load.js';
 import { scoreTracks } from './views/analysis.js';
+import { levelMeter } from './views/levelMeter.js';
 import { MatrixView } from './views/matrixView.js';
 import type { MethodInfo, RunOptions, WorkerResult } from './worker/messages.js';
 import { SeparationClient } from './worker/client.js';
@@ -624,6 +625,7 @@ class App {
   }
 
   private wireRecording(): void {
+    addRecordingListener(levelMeter(byId<HTMLCanvasElement>('record-levels')));
     const status = byId('record-status');
     let timer = 0;
     byId('record-start').addEventListener(

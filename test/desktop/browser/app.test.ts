@@ -244,6 +244,7 @@ describe('desktop renderer in Chromium', () => {
     await expect
       .poll(() => page.textContent('#record-status'), { timeout: 5000 })
       .toMatch(/recording… (1\.[2-9]|[2-9])/);
+    expect(await drawnPixels(page, '#record-levels')).toBeGreaterThan(500);
     await screenshot(page, 'recording', '#record-view');
     await page.click('#record-stop');
     await page.waitForSelector('#mixture-view:not([hidden])');
