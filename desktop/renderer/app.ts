@@ -101,6 +101,16 @@ class App {
       this.scheduleRedraw();
     };
     window.addEventListener('resize', () => this.scheduleRedraw());
+    document.addEventListener('keydown', (event) => {
+      // Keys belong to the control that has focus (typing a number, pressing a button).
+      if (event.target instanceof HTMLElement && event.target.closest('input, select, textarea, button')) return;
+      if (event.key === ' ') {
+        event.preventDefault();
+        this.togglePlay(this.playing ?? 'mixture');
+      } else if (event.key === 'Escape') {
+        this.worker.cancel();
+      }
+    });
     const { methods, auto } = await this.worker.methods();
     this.methods = methods;
     const select = byId<HTMLSelectElement>('method');

@@ -89,6 +89,10 @@ describe('desktop renderer in Chromium', () => {
     expect(await page.textContent('#play-mixture')).toBe('■ Stop');
     await page.click('#play-mixture');
     expect(await page.textContent('#play-mixture')).toBe('▶ Play');
+    await page.locator('body').press(' ');
+    expect(await page.textContent('#play-mixture')).toBe('■ Stop');
+    await page.locator('body').press(' ');
+    expect(await page.textContent('#play-mixture')).toBe('▶ Play');
     await page.click('#zoom-all');
 
     await separate(page, 'test-slow', 12);
