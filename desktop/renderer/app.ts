@@ -13,7 +13,6 @@ import type { TraceEntry } from '../../core/separate.js';
 import type { AudioFile, MenuCommand, OpenedAudio, UnmixBridge } from '../shared/bridge.js';
 import { Player, type PlayItem } from './audio/player.js';
 import { listInputDevices, Recorder, type RecordOptions } from './audio/recorder.js';
-import { addRecordingListener, notifyRecordingListeners } from './audio/recordingHooks.js';
 import { byId, element, stemOf } from './dom.js';
 import { trackColor } from './draw/canvas.js';
 import { drawConvergence } from './draw/plot.js';
@@ -22,6 +21,7 @@ import { computePeaks, drawWaveform, peakOf, type Peaks, type TimeView } from '.
 import { decodeMixture, decodeReferences, parseMixing } from './load.js';
 import { scoreTracks } from './views/analysis.js';
 import { levelMeter } from './views/levelMeter.js';
+import { addRecordingListener, notifyRecordingListeners } from './audio/recordingHooks.js';
 import { MatrixView } from './views/matrixView.js';
 import type { MethodInfo, RunOptions, WorkerResult } from './worker/messages.js';
 import { SeparationClient } from './worker/client.js';
