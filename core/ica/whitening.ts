@@ -134,15 +134,25 @@ export function applyMatrix(
 ): Float64Array[] {
   const frames = cols > 0 ? channels[0].length : 0;
   const result = out ?? Array.from({ length: rows }, () => new Float64Array(frames));
-  const bias = new Float64Array(1);
-  for (let r = 0; r < rows; r++) {
-    // y = M x − M offset: fold the offset into one constant per row.
-    let b = 0;
-    if (offset) for (let c = 0; c < cols; c++) b -= matrix[r * cols + c] * offset[c];
-    bias[0] = b;
-    if (cols === 0) result[r].fill(b);
-    else
-      multiplyBlock(matrix.subarray(r * cols, (r + 1) * cols), 1, cols, channels, 0, frames, result[r], frames, bias);
+  // y = M x − M offset: fold the offset into one constant per row.
+  const bias = new Float64Array(rows);
+  if (offset) {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) bias[r] -= matrix[r * cols + c] * offset[c];
+  }
+  if (cols === 0) {
+    for (let r = 0; r < rows; r++) result[r].fill(bias[r]);
+    return result;
+  }
+  // Block by block through the tiled kernel, then copied out to the planar rows.
+  const block = new Float64Array(rows * BLOCK);
+  for (let start = 0; start < frames; start += BLOCK) {
+    const len = Math.min(BLOCK, frames - start);
+    multiplyBlock(matrix, rows, cols, channels, start, len, block, BLOCK, bias);
+    for (let r = 0; r < rows; r++) {
+      const y = result[r];
+      const o = r * BLOCK;
+      for (let i = 0; i < len; i++) y[start + i] = block[o + i];
+    }
   }
   return result;
 }
