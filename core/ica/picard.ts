@@ -159,6 +159,7 @@ class Stage {
     private readonly hessian: 1 | 2,
     private readonly density: PicardDensity,
     whitening: { matrix: Float64Array; mean: Float64Array } | null,
+    whiteInput = false,
   ) {
     this.frames = z[0].length;
     this.m = z.length;
@@ -169,8 +170,12 @@ class Stage {
     // block) are as good, and cheaper. Every 4th *block* is not: on non-stationary speech
     // the full-data stage then needed 5 iterations instead of 2 (6 sources x 8 s).
     this.hessianStride = this.frames >= 65536 ? 4 : 1;
-    if (whitening) {
-      // Covariance of the whitened stage data, K C_x Kᵀ (identity on the full data).
+    if (whiteInput) {
+      // The full data whitened by K: K C_x Kᵀ = I by construction, no pass needed.
+      this.cov = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) this.cov[i * n + i] = 1;
+    } else if (whitening) {
+      // Covariance of the whitened stage data, K C_x Kᵀ.
       const cx = covariance(z, whitening.mean);
       const m = this.m;
       const k = whitening.matrix;
@@ -401,6 +406,7 @@ export function picardSolve(
       settings.hessian,
       settings.density,
       whitening ?? null,
+      last && whitening !== undefined,
     );
     // A subsample's optimum is within ~1/√T of the full data's: converging further is wasted.
     const stageTolerance = last ? settings.tolerance : Math.max(settings.tolerance, 0.5 / Math.sqrt(stage.frames));
