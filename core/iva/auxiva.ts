@@ -11,15 +11,7 @@ import {
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
-import {
-  demixBin,
-  ipScratch,
-  ipUpdate,
-  issUpdate,
-  outputGradient,
-  overIvaBackground,
-  weightedCrossMoment,
-} from './updates.js';
+import { demixBin, ipScratch, ipUpdate, issUpdate, overIvaBackground, weightedCrossMoment } from './updates.js';
 
 /**
  * Auxiliary-function IVA (AuxIVA): independent vector analysis of a room recording in the
@@ -166,8 +158,7 @@ export function iterateAuxIva(
       const wo = f * size;
       if (y) {
         demixBin(channels, dims, frames, f, w, wo, sources, y, null);
-        gradient += outputGradient(y, weights, sources, frames);
-        issUpdate(sources, frames, w, wo, y, weights, 0, steer);
+        gradient += issUpdate(sources, frames, w, wo, y, weights, 0, steer);
         for (let k = 0; k < sources; k++) {
           for (let t = 0; t < frames; t++) {
             const re = y[2 * (k * frames + t)];

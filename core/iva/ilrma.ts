@@ -13,15 +13,7 @@ import {
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
-import {
-  demixBin,
-  ipScratch,
-  ipUpdate,
-  issUpdate,
-  outputGradient,
-  overIvaBackground,
-  weightedCrossMoment,
-} from './updates.js';
+import { demixBin, ipScratch, ipUpdate, issUpdate, overIvaBackground, weightedCrossMoment } from './updates.js';
 
 /**
  * ILRMA, independent low-rank matrix analysis (Kitamura, Ono, Sawada, Kameoka &
@@ -219,8 +211,7 @@ export function iterateIlrma(
       for (let i = 0; i < sources * frames; i++) weights[i] = 1 / variance[i];
       if (options.update === 'iss') {
         demixBin(channels, dims, frames, f, w, wo, sources, y, null);
-        gradient += outputGradient(y, weights, sources, frames);
-        issUpdate(sources, frames, w, wo, y, weights, 0, steer);
+        gradient += issUpdate(sources, frames, w, wo, y, weights, 0, steer);
         for (let i = 0; i < sources * frames; i++) power[i] = y[2 * i] * y[2 * i] + y[2 * i + 1] * y[2 * i + 1];
       } else {
         weightedCovariances(channels, dims, frames, f, weights, 0, sources, covariances, products);
