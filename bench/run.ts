@@ -9,6 +9,8 @@ const NAMES = [
   'roomsim',
   'online',
   'iva',
+  'eval',
+  'ngiva',
   // one line per benchmark module
 ];
 

@@ -7,3 +7,4 @@ export * from './ngiva.js';
 export * from './fdica.js';
 export * from './permutation.js';
 export * from './methods.js';
+export * from './online.js';
