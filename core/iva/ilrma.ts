@@ -40,7 +40,7 @@ export interface IlrmaOptions extends StftSeparationOptions {
 }
 
 /** Default ILRMA iterations. */
-export const ILRMA_DEFAULT_ITERATIONS = 100;
+export const ILRMA_DEFAULT_ITERATIONS = 200;
 
 /**
  * Run ILRMA on `mixture` (channels = microphones).
@@ -58,7 +58,7 @@ export const ILRMA_DEFAULT_ITERATIONS = 100;
  *
  * @param mixture - planar, at least 2 channels
  * @param options - {@link IlrmaOptions}; defaults: FFT size ~128 ms, hop `fftSize/4`, 10 AuxIVA warm-up
- *   iterations then 100 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random)
+ *   iterations then 200 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random)
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
  */
 export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): SeparationResult {
