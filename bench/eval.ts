@@ -185,7 +185,7 @@ async function benchOracle(): Promise<void> {
     row['oracle inst'] = score(inst.sources.channels);
     row['inst s'] = (performance.now() - start) / 1000;
     start = performance.now();
-    const stftOracle = learnStftOracle(room.mixture, room.references, { iterations: 40 });
+    const stftOracle = learnStftOracle(room.mixture, room.references, { iterations: 60 });
     row['oracle STFT'] = score(stftOracle.sources.channels);
     row['STFT s'] = (performance.now() - start) / 1000;
     for (const method of blind) {
@@ -201,7 +201,7 @@ async function benchOracle(): Promise<void> {
   printTable(rows);
   console.log(
     '\noracle inst: one real unmixing matrix (100 Adam steps from least squares); oracle STFT: one complex\n' +
-      "matrix per bin, frames of the STFT methods' default length (40 steps). Blind methods: every method in METHODS with its defaults.",
+      "matrix per bin, frames of the STFT methods' default length (60 steps). Blind methods: every method in METHODS with its defaults.",
   );
 }
 
