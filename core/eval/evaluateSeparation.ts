@@ -73,7 +73,12 @@ export async function evaluateSeparation(
     method = MIXTURE_BASELINE;
   } else if (requested === 'oracle-instantaneous' || requested === 'oracle-stft') {
     const learn = requested === 'oracle-stft' ? learnStftOracle : learnInstantaneousOracle;
-    const given = options.separateOptions ?? {};
+    const given = (options.separateOptions ?? {}) as {
+      seed?: number;
+      fftSize?: number;
+      hopSamples?: number;
+      iterations?: number;
+    };
     // 100 Adam steps from the least-squares start: within ~1 dB of convergence on rooms.
     estimates = learn(mixture, referenceSignals, {
       seed: given.seed,
