@@ -8,6 +8,8 @@ const NAMES = [
   'ica',
   'roomsim',
   'online',
+  'iva',
+  'eval',
   'ngiva',
   // one line per benchmark module
 ];

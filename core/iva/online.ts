@@ -51,7 +51,10 @@ export interface OnlineAuxIvaOptions {
   forgetting?: number;
   /** Source model: `laplace` (default) or `gauss` (time-varying Gaussian). */
   model?: OnlineSourceModel;
-  /** Update rule: `ip` (iterative projection, default) or `iss` (iterative source steering). */
+  /**
+   * Update rule: `iss` (iterative source steering, default: no inverse, about twice as fast
+   * as IP at 4 channels and as good or better in the standard rooms) or `ip` (iterative projection).
+   */
   update?: OnlineUpdateRule;
   /** Weight-and-update passes per frame; default 2. */
   iterations?: number;
@@ -107,7 +110,7 @@ export function resolveOnlineOptions(sampleRate: number, options: OnlineAuxIvaOp
   if (model !== 'laplace' && model !== 'gauss') {
     throw new UnmixError(`unknown source model '${String(model)}'; choose laplace or gauss`, 'usage');
   }
-  const update = options.update ?? 'ip';
+  const update = options.update ?? 'iss';
   if (update !== 'ip' && update !== 'iss') {
     throw new UnmixError(`unknown update rule '${String(update)}'; choose ip or iss`, 'usage');
   }
@@ -136,6 +139,8 @@ const LOADING = 1e-6;
  * the first 4 s of the standard 2x2 room).
  */
 const PRIOR_START = 1;
+/** Frames with less energy than this fraction of the running mean are silence: no adaptation on them. */
+const SILENCE = 1e-8;
 
 /**
  * Online AuxIVA as a {@link FrameProcessor}: `channels` spectra in, as many separated
@@ -166,6 +171,10 @@ export class OnlineAuxIva implements FrameProcessor {
   private readonly inverse: Float64Array;
   private readonly scratch: Float64Array;
   private frames = 0;
+  /** Frames the unmixing adapted on (not silent). */
+  private updates = 0;
+  /** Running mean of the frames' mixture energy (for {@link SILENCE}). */
+  private meanEnergy = 0;
   /** Extra loading that decays with the forgetting factor: an identity prior for the first frames. */
   private prior = 0;
 
@@ -233,13 +242,22 @@ export class OnlineAuxIva implements FrameProcessor {
       }
     }
     const alpha = this.options.forgetting;
-    this.prior = PRIOR_START * Math.pow(alpha, this.frames);
-    for (let pass = 0; pass < this.options.iterations; pass++) {
-      this.demix();
-      this.sourceWeights();
-      this.updateCovariances(pass === 0 ? alpha : 1, 1 - alpha);
-      if (this.options.update === 'ip') this.iterativeProjection();
-      else this.iterativeSourceSteering();
+    let energy = 0;
+    for (let i = 0; i < x.length; i++) energy += x[i] * x[i];
+    // Silent frames (digital silence before a stream starts, gaps) carry no information
+    // about the mixing, and adapting on them would scale W towards infinity: skip them.
+    const silent = !(energy > SILENCE * this.meanEnergy) || !(energy > 1e-300);
+    if (!silent) {
+      this.meanEnergy = this.updates === 0 ? energy : alpha * this.meanEnergy + (1 - alpha) * energy;
+      this.prior = PRIOR_START * Math.pow(alpha, this.updates);
+      for (let pass = 0; pass < this.options.iterations; pass++) {
+        this.demix();
+        this.sourceWeights();
+        this.updateCovariances(pass === 0 ? alpha : 1, 1 - alpha);
+        if (this.options.update === 'ip') this.iterativeProjection();
+        else this.iterativeSourceSteering();
+      }
+      this.updates++;
     }
     this.demix();
     this.projectBack(output);
@@ -278,7 +296,7 @@ export class OnlineAuxIva implements FrameProcessor {
     for (let k = 0; k < n; k++) {
       let p = 0;
       for (let i = 2 * k * bins; i < 2 * (k + 1) * bins; i++) p += y[i] * y[i];
-      meanPower[k] = this.frames === 0 ? p : alpha * meanPower[k] + (1 - alpha) * p;
+      meanPower[k] = this.updates === 0 ? p : alpha * meanPower[k] + (1 - alpha) * p;
       power[k] = Math.max(p, POWER_FLOOR * meanPower[k], 1e-300);
     }
     sourceWeights(power, this.weights, n, 1, bins, this.options.model === 'gauss');
@@ -302,13 +320,20 @@ export class OnlineAuxIva implements FrameProcessor {
         for (let i = 0; i < n; i++) {
           const xir = x[xf + 2 * i];
           const xii = x[xf + 2 * i + 1];
-          for (let j = 0; j < n; j++) {
-            // x_i conj(x_j)
+          const d = vf + 2 * (i * n + i);
+          v[d] = decay * v[d] + scale * (xir * xir + xii * xii);
+          for (let j = i + 1; j < n; j++) {
+            // x_i conj(x_j) above the diagonal, its conjugate below (V is Hermitian)
             const xjr = x[xf + 2 * j];
             const xji = x[xf + 2 * j + 1];
-            const at = vf + 2 * (i * n + j);
-            v[at] = decay * v[at] + scale * (xir * xjr + xii * xji);
-            v[at + 1] = decay * v[at + 1] + scale * (xii * xjr - xir * xji);
+            const up = vf + 2 * (i * n + j);
+            const low = vf + 2 * (j * n + i);
+            const re = decay * v[up] + scale * (xir * xjr + xii * xji);
+            const im = decay * v[up + 1] + scale * (xii * xjr - xir * xji);
+            v[up] = re;
+            v[up + 1] = im;
+            v[low] = re;
+            v[low + 1] = -im;
           }
         }
       }
