@@ -8,6 +8,9 @@ const NAMES = [
   'ica',
   'roomsim',
   'online',
+  'iva',
+  'eval',
+  'ngiva',
   // one line per benchmark module
 ];
 

@@ -16,7 +16,7 @@ import {
   type ResultLine,
   type ResultsSummary,
 } from '../core/eval/manifest.js';
-import { MIXTURE_BASELINE } from '../core/eval/evaluateSeparation.js';
+import { EVALUATION_BASELINES, MIXTURE_BASELINE } from '../core/eval/evaluateSeparation.js';
 import { UnmixError, isUnmixError } from '../core/errors.js';
 import { AUTO_METHOD, METHODS } from '../core/separate.js';
 import { ensureDirectory, readInputFile, writeFileAtomic } from './files.js';
@@ -132,8 +132,8 @@ function workerScript(): URL | undefined {
 export async function runManifest(io: CliIo, options: ManifestRunOptions): Promise<number> {
   const format = formatOf(options.output);
   for (const method of options.methods) {
-    if (method !== MIXTURE_BASELINE && method !== 'auto' && !(method in METHODS)) {
-      const known = ['auto', MIXTURE_BASELINE, ...Object.keys(METHODS)].join(', ');
+    if (!EVALUATION_BASELINES.includes(method) && method !== 'auto' && !(method in METHODS)) {
+      const known = ['auto', ...Object.keys(METHODS), ...EVALUATION_BASELINES].join(', ');
       throw new UnmixError(`unknown method '${method}'; choose from: ${known}`, 'usage');
     }
     if (method === 'auto' && (AUTO_METHOD === undefined || !(AUTO_METHOD in METHODS))) {
@@ -239,7 +239,7 @@ export async function runManifest(io: CliIo, options: ManifestRunOptions): Promi
   progress.finish();
 
   const all = [...existing, ...fresh];
-  const summary = summarizeResults(all, options.metrics);
+  const summary = summarizeResults(all, options.metrics, options.methods);
   writeFileAtomic(summaryPath(options.output), JSON.stringify(summary, null, 2) + '\n');
   if (options.json) io.stdout(JSON.stringify(summary, null, 2) + '\n');
   else io.stdout(formatSummary(summary, options.metrics, options.output));

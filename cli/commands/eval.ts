@@ -124,7 +124,7 @@ export function registerEval(program: Command, io: CliIo): void {
     )
     .option(
       '-m, --method <list>',
-      'with --manifest: comma-separated separation methods (and `mixture`, no separation)',
+      'with --manifest: comma-separated separation methods, `mixture` (no separation), `oracle-instantaneous`, `oracle-stft` (fitted to the references: the ceiling)',
       'auto',
     )
     .option('-o, --output <file>', 'with --manifest: results table (.csv or .jsonl); an existing one is resumed')

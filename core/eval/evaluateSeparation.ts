@@ -2,6 +2,7 @@ import type { MultichannelSignal } from '../audio/signal.js';
 import { UnmixError } from '../errors.js';
 import { separate, type SeparateOptions } from '../separate.js';
 import { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
+import { learnInstantaneousOracle, learnStftOracle } from './oracle.js';
 
 /**
  * The baseline method of evaluations: no separation, each mixture channel taken as an
@@ -9,9 +10,19 @@ import { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
  */
 export const MIXTURE_BASELINE = 'mixture';
 
+/**
+ * The oracle "methods" of evaluations: not blind, they fit the unmixing to the
+ * references (see `oracle.ts`), giving the ceiling of an instantaneous or an STFT-domain
+ * linear separation beside the blind methods' scores.
+ */
+export const ORACLE_METHODS = ['oracle-instantaneous', 'oracle-stft'] as const;
+
+/** Evaluation methods besides `separate`'s: the mixture baseline and the oracles. */
+export const EVALUATION_BASELINES: readonly string[] = [MIXTURE_BASELINE, ...ORACLE_METHODS];
+
 /** Options of {@link evaluateSeparation}. */
 export interface EvaluateSeparationOptions extends EvaluateOptions {
-  /** A method of `separate` (`auto` by default), or {@link MIXTURE_BASELINE}. */
+  /** A method of `separate` (`auto` by default), {@link MIXTURE_BASELINE}, or one of {@link ORACLE_METHODS}. */
   method?: string;
   /** Options passed to `separate` (seed, iterations, ...). */
   separateOptions?: Omit<SeparateOptions, 'method'>;
@@ -60,6 +71,17 @@ export async function evaluateSeparation(
   if (requested === MIXTURE_BASELINE) {
     estimates = mixture;
     method = MIXTURE_BASELINE;
+  } else if (requested === 'oracle-instantaneous' || requested === 'oracle-stft') {
+    const learn = requested === 'oracle-stft' ? learnStftOracle : learnInstantaneousOracle;
+    const oracleOptions = options.separateOptions as
+      { fftSize?: number; hopSamples?: number; seed?: number } | undefined;
+    estimates = learn(mixture, referenceSignals, {
+      seed: oracleOptions?.seed,
+      fftSize: oracleOptions?.fftSize,
+      hopSamples: oracleOptions?.hopSamples,
+      iterations: requested === 'oracle-stft' ? 40 : 100,
+    }).sources;
+    method = requested;
   } else {
     const result = await separate(mixture, { ...options.separateOptions, method: requested });
     estimates = result.sources;

@@ -275,10 +275,15 @@ export interface ResultsSummary {
   };
 }
 
-/** Summarise result lines: mean and median (and count, min, max) of each metric per method. */
-export function summarizeResults(lines: readonly ResultLine[], metrics: readonly MetricName[]): ResultsSummary {
+/** Summarise result lines: mean and median (and count, min, max) of each metric per method, methods in `methodOrder` first. */
+export function summarizeResults(
+  lines: readonly ResultLine[],
+  metrics: readonly MetricName[],
+  methodOrder: readonly string[] = [],
+): ResultsSummary {
   const summary: ResultsSummary = {};
-  const methods = [...new Set(lines.map((l) => l.method))];
+  const seen = new Set(lines.map((l) => l.method));
+  const methods = [...methodOrder.filter((m) => seen.has(m)), ...[...seen].filter((m) => !methodOrder.includes(m))];
   for (const method of methods) {
     const mine = lines.filter((l) => l.method === method);
     const rowSeconds = new Map<string, number>();

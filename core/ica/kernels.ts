@@ -10,6 +10,7 @@
  *
  * @param w - row-major n x n (or rows x cols) matrix
  * @param out - rows x stride block buffer
+ * @param bias - optional per-row constant added to every output sample
  */
 export function multiplyBlock(
   w: Float64Array,
@@ -20,29 +21,50 @@ export function multiplyBlock(
   len: number,
   out: Float64Array,
   stride: number,
+  bias?: Float64Array,
 ): void {
   for (let r = 0; r < rows; r++) {
     const o = r * stride;
-    for (let c0 = 0; c0 < cols; c0 += 4) {
-      const m0 = w[r * cols + c0];
+    const b = bias ? bias[r] : 0;
+    const row = r * cols;
+    let c0 = 0;
+    // Groups of four columns, then an exact remainder of 1-3 (no wasted zero columns).
+    for (; c0 + 4 <= cols; c0 += 4) {
+      const m0 = w[row + c0];
+      const m1 = w[row + c0 + 1];
+      const m2 = w[row + c0 + 2];
+      const m3 = w[row + c0 + 3];
       const x0 = z[c0];
-      const m1 = c0 + 1 < cols ? w[r * cols + c0 + 1] : 0;
-      const x1 = c0 + 1 < cols ? z[c0 + 1] : x0;
-      const m2 = c0 + 2 < cols ? w[r * cols + c0 + 2] : 0;
-      const x2 = c0 + 2 < cols ? z[c0 + 2] : x0;
-      const m3 = c0 + 3 < cols ? w[r * cols + c0 + 3] : 0;
-      const x3 = c0 + 3 < cols ? z[c0 + 3] : x0;
+      const x1 = z[c0 + 1];
+      const x2 = z[c0 + 2];
+      const x3 = z[c0 + 3];
       if (c0 === 0) {
-        for (let i = 0; i < len; i++) {
-          const t = start + i;
-          out[o + i] = m0 * x0[t] + m1 * x1[t] + m2 * x2[t] + m3 * x3[t];
-        }
+        for (let i = 0, t = start; i < len; i++, t++)
+          out[o + i] = b + m0 * x0[t] + m1 * x1[t] + m2 * x2[t] + m3 * x3[t];
       } else {
-        for (let i = 0; i < len; i++) {
-          const t = start + i;
-          out[o + i] += m0 * x0[t] + m1 * x1[t] + m2 * x2[t] + m3 * x3[t];
-        }
+        for (let i = 0, t = start; i < len; i++, t++) out[o + i] += m0 * x0[t] + m1 * x1[t] + m2 * x2[t] + m3 * x3[t];
       }
+    }
+    const rest = cols - c0;
+    if (rest === 0) continue;
+    const first = c0 === 0;
+    const m0 = w[row + c0];
+    const x0 = z[c0];
+    if (rest === 1) {
+      if (first) for (let i = 0, t = start; i < len; i++, t++) out[o + i] = b + m0 * x0[t];
+      else for (let i = 0, t = start; i < len; i++, t++) out[o + i] += m0 * x0[t];
+    } else if (rest === 2) {
+      const m1 = w[row + c0 + 1];
+      const x1 = z[c0 + 1];
+      if (first) for (let i = 0, t = start; i < len; i++, t++) out[o + i] = b + m0 * x0[t] + m1 * x1[t];
+      else for (let i = 0, t = start; i < len; i++, t++) out[o + i] += m0 * x0[t] + m1 * x1[t];
+    } else {
+      const m1 = w[row + c0 + 1];
+      const x1 = z[c0 + 1];
+      const m2 = w[row + c0 + 2];
+      const x2 = z[c0 + 2];
+      if (first) for (let i = 0, t = start; i < len; i++, t++) out[o + i] = b + m0 * x0[t] + m1 * x1[t] + m2 * x2[t];
+      else for (let i = 0, t = start; i < len; i++, t++) out[o + i] += m0 * x0[t] + m1 * x1[t] + m2 * x2[t];
     }
   }
 }

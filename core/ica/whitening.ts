@@ -1,5 +1,6 @@
 import { UnmixError } from '../errors.js';
 import { symmetricEigen } from '../linalg/real.js';
+import { multiplyBlock } from './kernels.js';
 
 /**
  * Preprocessing of instantaneous ICA: centring and whitening by PCA. After whitening,
@@ -118,7 +119,7 @@ export function computeWhitening(channels: Float64Array[], n = channels.length):
 
 /**
  * Apply a `rows x cols` matrix to planar channels: `out_r = Σ_c M[r][c] (x_c − offset_c)`.
- * Blocked and unrolled by four columns, so each output sample is written once per group.
+ * Unrolled by four columns (see `multiplyBlock`), so each output sample is written once per group.
  *
  * @param offset - per-channel value subtracted first (e.g. the mean); default none
  * @param out - optional `rows` output arrays of the channels' length
@@ -133,28 +134,15 @@ export function applyMatrix(
 ): Float64Array[] {
   const frames = cols > 0 ? channels[0].length : 0;
   const result = out ?? Array.from({ length: rows }, () => new Float64Array(frames));
-  // y = M x − M offset: fold the offset into one constant per row.
+  const bias = new Float64Array(1);
   for (let r = 0; r < rows; r++) {
-    let bias = 0;
-    if (offset) for (let c = 0; c < cols; c++) bias -= matrix[r * cols + c] * offset[c];
-    const y = result[r];
-    for (let c0 = 0; c0 < cols; c0 += 4) {
-      const first = c0 === 0;
-      const m0 = matrix[r * cols + c0];
-      const x0 = channels[c0];
-      const m1 = c0 + 1 < cols ? matrix[r * cols + c0 + 1] : 0;
-      const x1 = c0 + 1 < cols ? channels[c0 + 1] : x0;
-      const m2 = c0 + 2 < cols ? matrix[r * cols + c0 + 2] : 0;
-      const x2 = c0 + 2 < cols ? channels[c0 + 2] : x0;
-      const m3 = c0 + 3 < cols ? matrix[r * cols + c0 + 3] : 0;
-      const x3 = c0 + 3 < cols ? channels[c0 + 3] : x0;
-      if (first) {
-        for (let i = 0; i < frames; i++) y[i] = bias + m0 * x0[i] + m1 * x1[i] + m2 * x2[i] + m3 * x3[i];
-      } else {
-        for (let i = 0; i < frames; i++) y[i] += m0 * x0[i] + m1 * x1[i] + m2 * x2[i] + m3 * x3[i];
-      }
-    }
-    if (cols === 0) y.fill(bias);
+    // y = M x − M offset: fold the offset into one constant per row.
+    let b = 0;
+    if (offset) for (let c = 0; c < cols; c++) b -= matrix[r * cols + c] * offset[c];
+    bias[0] = b;
+    if (cols === 0) result[r].fill(b);
+    else
+      multiplyBlock(matrix.subarray(r * cols, (r + 1) * cols), 1, cols, channels, 0, frames, result[r], frames, bias);
   }
   return result;
 }

@@ -1,6 +1,6 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { throwIfAborted, UnmixError } from '../errors.js';
-import { complexLogAbsDet, complexScratch, singularMatrixError } from '../linalg/complex.js';
+import { complexLogAbsDet, complexScratch } from '../linalg/complex.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { weightedCovariances } from './covariance.js';
 import {
@@ -11,7 +11,15 @@ import {
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
-import { demixBin, ipScratch, ipUpdate, issUpdate, overIvaBackground, weightedCrossMoment } from './updates.js';
+import {
+  demixBin,
+  ipScratch,
+  ipUpdate,
+  issUpdate,
+  outputGradient,
+  overIvaBackground,
+  weightedCrossMoment,
+} from './updates.js';
 
 /**
  * Auxiliary-function IVA (AuxIVA): independent vector analysis of a room recording in the
@@ -158,7 +166,7 @@ export function iterateAuxIva(
       const wo = f * size;
       if (y) {
         demixBin(channels, dims, frames, f, w, wo, sources, y, null);
-        gradient += issGradient(y, weights, sources, frames);
+        gradient += outputGradient(y, weights, sources, frames);
         issUpdate(sources, frames, w, wo, y, weights, 0, steer);
         for (let k = 0; k < sources; k++) {
           for (let t = 0; t < frames; t++) {
@@ -182,10 +190,8 @@ export function iterateAuxIva(
             gradient += re * re + moment[1] * moment[1];
           }
         }
-        for (let k = 0; k < sources; k++) {
-          if (!ipUpdate(dims, w, wo, k, covariances, k * size, scratch))
-            throw singularMatrixError('an unmixing matrix');
-        }
+        // A row whose system is singular (a degenerate bin) keeps its value; the others still move.
+        for (let k = 0; k < sources; k++) ipUpdate(dims, w, wo, k, covariances, k * size, scratch);
         if (overIva) overIvaBackground(dims, sources, w, wo, covariance, wo, overScratch);
         demixBin(channels, dims, frames, f, w, wo, sources, null, power);
       }
@@ -242,28 +248,4 @@ function modelCost(power: Float64Array, sources: number, frames: number, activeB
     }
   }
   return sum / frames;
-}
-
-/** `Σ_kj |(1/T) Σ_t u_k y_k y_j* - δ_kj|²` for one bin's outputs. */
-function issGradient(y: Float64Array, weights: Float64Array, sources: number, frames: number): number {
-  let sum = 0;
-  for (let k = 0; k < sources; k++) {
-    for (let j = 0; j < sources; j++) {
-      let re = 0;
-      let im = 0;
-      for (let t = 0; t < frames; t++) {
-        const u = weights[k * frames + t];
-        const ar = y[2 * (k * frames + t)];
-        const ai = y[2 * (k * frames + t) + 1];
-        const br = y[2 * (j * frames + t)];
-        const bi = y[2 * (j * frames + t) + 1];
-        re += u * (ar * br + ai * bi);
-        im += u * (ai * br - ar * bi);
-      }
-      re = re / frames - (j === k ? 1 : 0);
-      im /= frames;
-      sum += re * re + im * im;
-    }
-  }
-  return sum;
 }

@@ -1,5 +1,6 @@
 import type { MethodEntry } from '../separate.js';
 import { auxIva, type AuxIvaOptions } from './auxiva.js';
+import { ilrma, type IlrmaOptions } from './ilrma.js';
 import { fdIca, type FdIcaOptions } from './fdica.js';
 import { ngIva, type NgIvaOptions } from './ngiva.js';
 
@@ -14,6 +15,11 @@ export const IVA_METHODS: Record<string, MethodEntry> = {
     model: 'convolutive',
     description: 'AuxIVA with iterative source steering (Scheibler & Ono 2020): no matrix inverses',
     run: (mixture, options) => auxIva(mixture, { ...(options as AuxIvaOptions), update: 'iss' }),
+  },
+  ilrma: {
+    model: 'convolutive',
+    description: 'ILRMA (Kitamura et al. 2016): IVA with a low-rank NMF source model, best in reverberant rooms',
+    run: (mixture, options) => ilrma(mixture, options as IlrmaOptions),
   },
   ngiva: { model: 'convolutive', description: 'natural-gradient IVA (Kim et al. 2007) with a core/optim optimizer', run: (mixture, options) => ngIva(mixture, options as NgIvaOptions) }, // prettier-ignore
   fdica: { model: 'convolutive', description: 'frequency-domain ICA with permutation alignment (Sawada et al.): why IVA exists', run: (mixture, options) => fdIca(mixture, options as FdIcaOptions) }, // prettier-ignore

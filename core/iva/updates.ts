@@ -301,3 +301,31 @@ export function demixBin(
     }
   }
 }
+
+/**
+ * Squared Frobenius norm of the relative gradient `E[u y yᴴ] - I` of one bin from its
+ * outputs `y` (`sources` x `frames` complex) and weights `u_k[t]` (at `k * frames + t`):
+ * `Σ_kj |(1/T) Σ_t u_k y_k y_j* - δ_kj|²`.
+ */
+export function outputGradient(y: Float64Array, weights: Float64Array, sources: number, frames: number): number {
+  let sum = 0;
+  for (let k = 0; k < sources; k++) {
+    for (let j = 0; j < sources; j++) {
+      let re = 0;
+      let im = 0;
+      for (let t = 0; t < frames; t++) {
+        const u = weights[k * frames + t];
+        const ar = y[2 * (k * frames + t)];
+        const ai = y[2 * (k * frames + t) + 1];
+        const br = y[2 * (j * frames + t)];
+        const bi = y[2 * (j * frames + t) + 1];
+        re += u * (ar * br + ai * bi);
+        im += u * (ai * br - ar * bi);
+      }
+      re = re / frames - (j === k ? 1 : 0);
+      im /= frames;
+      sum += re * re + im * im;
+    }
+  }
+  return sum;
+}

@@ -54,23 +54,20 @@ export function solveBlockToeplitz(
 
   for (let n = 1; n < L; n++) {
     delta.fill(0);
-    nabla.fill(0);
     for (let a = 0; a < n; a++) {
       const t = (n - a) * KK;
       const fa = a * KK;
-      const u = (a + 1) * KK;
-      const ba = a * KK;
       for (let i = 0; i < K; i++) {
         for (let k = 0; k < K; k++) {
           const tik = blocks[t + i * K + k];
-          const uki = blocks[u + k * K + i]; // (T_{a+1}ᵀ)_{ik}
-          for (let j = 0; j < K; j++) {
-            delta[i * K + j] += tik * f[fa + k * K + j];
-            nabla[i * K + j] += uki * b[ba + k * K + j];
-          }
+          if (tik === 0) continue;
+          const row = fa + k * K;
+          for (let j = 0; j < K; j++) delta[i * K + j] += tik * f[row + j];
         }
       }
     }
+    // For a symmetric M the backward reflection ∇ = Σ_a T_{a+1}ᵀ b_a equals Δᵀ (Whittle 1963).
+    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) nabla[i * K + j] = delta[j * K + i];
     // F = Q⁻¹ Δ, B = P⁻¹ ∇
     F.set(delta);
     factor(Q, K, lu, pivots, tiny);

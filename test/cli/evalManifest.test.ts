@@ -83,7 +83,7 @@ describe('unmix eval --manifest', () => {
       '--manifest',
       mixes,
       '--method',
-      'mixture,test-inverse',
+      'mixture,test-inverse,oracle-instantaneous',
       '--metrics',
       'si_sdr,si_sdri,sdr',
       '-o',
@@ -94,7 +94,7 @@ describe('unmix eval --manifest', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = parseResults(fs.readFileSync(out, 'utf8'), 'csv');
-    expect(lines).toHaveLength(3 * 2 * 2);
+    expect(lines).toHaveLength(3 * 3 * 2);
     expect(fs.readFileSync(out, 'utf8').split('\n')[0]).toBe(
       'mixture,method,source,reference,estimate,seconds,si_sdr,si_sdri,sdr',
     );
@@ -103,6 +103,8 @@ describe('unmix eval --manifest', () => {
     expect(inverse.map((l) => l.estimate)).toEqual([2, 1, 2, 1, 2, 1]);
     expect(inverse[0].mixture).toBe('../mixes/a.wav');
     expect(inverse[0].reference).toBe('../mixes/a.ref1.wav');
+    const oracle = lines.filter((l) => l.method === 'oracle-instantaneous');
+    expect(oracle.every((l) => l.scores.si_sdr! > 60)).toBe(true);
     const baseline = lines.filter((l) => l.method === 'mixture');
     // The mixture's first channel, paired with source 1, is what improvements are measured from.
     const first = baseline.filter((l) => l.source === 1);
@@ -176,7 +178,9 @@ describe('unmix eval --manifest', () => {
     expect(other.stderr).toMatch(/was written with other columns .*use the same --metrics, or --force to start over/);
     const method = await runCli(['eval', '--manifest', bad, '-m', 'nope', '-o', out]);
     expect(method.code).toBe(2);
-    expect(method.stderr).toMatch(/^unmix: unknown method 'nope'; choose from: auto, mixture/);
+    expect(method.stderr).toMatch(
+      /^unmix: unknown method 'nope'; choose from: auto, .*mixture, oracle-instantaneous, oracle-stft\n/,
+    );
     const noOut = await runCli(['eval', '--manifest', bad]);
     expect(noOut.stderr).toBe('unmix: --manifest needs --output FILE (.csv or .jsonl) for the results\n');
   });

@@ -89,6 +89,10 @@ describe('desktop renderer in Chromium', () => {
     expect(await page.textContent('#play-mixture')).toBe('■ Stop');
     await page.click('#play-mixture');
     expect(await page.textContent('#play-mixture')).toBe('▶ Play');
+    await page.locator('body').press(' ');
+    expect(await page.textContent('#play-mixture')).toBe('■ Stop');
+    await page.locator('body').press(' ');
+    expect(await page.textContent('#play-mixture')).toBe('▶ Play');
     await page.click('#zoom-all');
 
     await separate(page, 'test-slow', 12);
@@ -131,20 +135,69 @@ describe('desktop renderer in Chromium', () => {
     );
     await page.click('#export-all');
     await page.waitForFunction(
-      () => (window as unknown as { __bridge: { saved: unknown[] } }).__bridge.saved.length === 3,
+      () => (window as unknown as { __bridge: { saved: unknown[] } }).__bridge.saved.length === 4,
     );
     const saved = await savedFiles(page);
     expect(saved.map((f) => f.name)).toEqual([
       'inst-2x2-speech.source1.wav',
       'inst-2x2-speech.source1.wav',
       'inst-2x2-speech.source2.wav',
+      'inst-2x2-speech.unmixing.json',
+    ]);
+    const unmixing = JSON.parse(Buffer.from(saved[3].base64, 'base64').toString('utf8'));
+    expect(unmixing).toMatchObject({ version: 1, method: 'test-slow', channels: 2, sources: 2 });
+    expect(unmixing.unmixing.matrix).toEqual([
+      [1, 0],
+      [0, 1],
     ]);
     const track = decodeWav(new Uint8Array(Buffer.from(saved[0].base64, 'base64'))).signal;
     expect(track.channels.length).toBe(1);
     expect(track.channels[0].length).toBe(64000);
     expect(track.sampleRate).toBe(16000);
-    await screenshot(page, 'window');
+    await screenshot(page, 'window-test-method');
     expect(consoleErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('separates the 2x2 speech fixture with core ICA: W·A near a scaled permutation, tracks match the references', async () => {
+    const page = await harness.open();
+    await openFixture(page);
+    await separate(page, 'ica');
+    expect(await page.textContent('#run-status')).toMatch(/^ica: \d+ iterations, converged/);
+    const amari = Number(/Amari index (\d\.\d+)/.exec((await page.textContent('#wa-caption')) ?? '')?.[1]);
+    expect(amari).toBeLessThan(0.02);
+    await queueOpen(
+      page,
+      [
+        await fileArgument(path.join(ROOT, 'fixtures/sources/speech-low.wav')),
+        await fileArgument(path.join(ROOT, 'fixtures/sources/speech-high.wav')),
+      ],
+      undefined,
+      'nextReferences',
+    );
+    await page.click('#open-references');
+    await page.waitForSelector('#scores:not([hidden])');
+    const best = await page.$$eval('#scores td.best', (cells) => cells.map((c) => Number(c.textContent)));
+    expect(best).toHaveLength(2);
+    for (const value of best) expect(value).toBeGreaterThan(25);
+    await page.mouse.move(0, 0);
+    await screenshot(page, 'window');
+    await page.close();
+  });
+
+  it('separates with an STFT method (auxiva) and shows W per frequency bin', async () => {
+    const page = await harness.open();
+    await openFixture(page);
+    await separate(page, 'auxiva', 10);
+    expect(await page.textContent('#run-status')).toMatch(/^auxiva: 10 iterations/);
+    expect(await page.isVisible('#bin')).toBe(true);
+    expect(await drawnPixels(page, '#bin-summary')).toBeGreaterThan(5000);
+    expect(await drawnPixels(page, '#convergence')).toBeGreaterThan(500);
+    // The fixture's mixing is instantaneous, so every bin's W(f)·A should be near a scaled permutation.
+    const median = Number(/median over bins (\d\.\d+)/.exec((await page.textContent('#wa-caption')) ?? '')?.[1]);
+    expect(median).toBeLessThan(0.1);
+    expect(await drawnPixels(page, '#wa-heatmap')).toBeGreaterThan(1000);
+    await screenshot(page, 'matrix-auxiva', '#matrix-view');
     await page.close();
   });
 
@@ -158,7 +211,6 @@ describe('desktop renderer in Chromium', () => {
     await page.waitForSelector('#tracks-view:not([hidden])');
     expect(await page.isVisible('#bin')).toBe(true);
     expect(await page.getAttribute('#bin', 'max')).toBe('128');
-    expect(await page.isHidden('#wa-figure')).toBe(true);
     const before = await page.textContent('#bin-label');
     expect(before).toMatch(/^bin 16 of 128 · 1000 Hz$/);
     expect(await drawnPixels(page, '#bin-summary')).toBeGreaterThan(5000);
@@ -196,6 +248,7 @@ describe('desktop renderer in Chromium', () => {
     await expect
       .poll(() => page.textContent('#record-status'), { timeout: 5000 })
       .toMatch(/recording… (1\.[2-9]|[2-9])/);
+    expect(await drawnPixels(page, '#record-levels')).toBeGreaterThan(500);
     await screenshot(page, 'recording', '#record-view');
     await page.click('#record-stop');
     await page.waitForSelector('#mixture-view:not([hidden])');
@@ -209,6 +262,7 @@ describe('desktop renderer in Chromium', () => {
     expect(saved.name).toBe('recording.wav');
     const recording = decodeWav(new Uint8Array(Buffer.from(saved.base64, 'base64'))).signal;
     expect(recording.channels).toHaveLength(2);
+    expect(recording.sampleRate).toBe(16000);
     expect(recording.channels[0].length / recording.sampleRate).toBeGreaterThan(1);
     // Two different microphones, not one channel copied: the fixture's channels differ.
     let difference = 0;
@@ -219,7 +273,8 @@ describe('desktop renderer in Chromium', () => {
     }
     expect(level).toBeGreaterThan(0);
     expect(difference / level).toBeGreaterThan(0.1);
-    await separate(page, 'test-slow', 5);
+    await separate(page, 'ica');
+    expect(await page.textContent('#run-status')).toMatch(/^ica: \d+ iterations/);
     expect(await page.locator('#tracks canvas').count()).toBe(2);
     await screenshot(page, 'recorded-mixture');
     await page.close();

@@ -71,6 +71,9 @@ describe('IPC argument validation', () => {
       ]),
     ).toThrow(/twice/);
     expect(() => validateFiles([null])).toThrow(/object/);
+    expect(validateFiles([{ name: 'a.unmixing.json', bytes: WAV }])[0].name).toBe('a.unmixing.json');
+    expect(() => validateFiles([{ name: 'a.json', bytes: WAV }])).toThrow(/\.wav or \.unmixing\.json/);
+    expect(() => validateWavName('a.unmixing.json')).toThrow(/must end in \.wav/);
     expect(() => validateFiles(Array.from({ length: 65 }, (_, i) => ({ name: `${i}.wav`, bytes: WAV })))).toThrow();
   });
 });
