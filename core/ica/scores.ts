@@ -18,9 +18,9 @@ export const SCORE_NAMES: readonly ScoreName[] = ['tanh', 'cubic', 'gg'];
 const GG_DELTA = 1e-4;
 
 /**
- * Evaluate the score on `len` samples of `y` from `offset`: `phi[offset + i] = φ(y)`, and
- * (when `der` is given) `der[offset + i] = 1 − tanh²(y)` for the extended rule's statistic.
+ * Evaluate the score on `len` samples of `y` from `offset`: `phi[offset + i] = φ(y[offset + i])`.
  *
+ * @param shape - β of the `gg` score (ignored by the others)
  * @returns Σ ρ(y) over the samples
  */
 export function scoreBlock(
