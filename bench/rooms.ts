@@ -18,14 +18,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MultichannelSignal } from '../core/audio/signal.js';
+import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
 import { decodeWav } from '../core/audio/wav.js';
 import { bestAssignment } from '../core/losses/pit.js';
 import { siSdr } from '../core/losses/siSdr.js';
 import { createRandom } from '../core/random.js';
 import { linearArray, placeSources } from '../core/room/placement.js';
 import { measureRt60 } from '../core/room/rt60.js';
-import { simulateRoom, type RoomImpulseResponses, type ShoeboxRoom, type Vector3 } from '../core/room/shoebox.js';
+import {
+  simulateRoom,
+  type RoomImpulseResponses,
+  type ShoeboxRoom,
+  type SourceSegment,
+  type Vector3,
+} from '../core/room/shoebox.js';
 import { synthesizeSource } from '../core/room/sources.js';
 
 /** One standard room: counts, reverberation and the seed of its geometry and voices. */
@@ -38,6 +44,11 @@ export interface StandardRoomSpec {
   seed: number;
   /** What the issue asks of separation on it (SI-SDR improvement), for bench tables. */
   target: string;
+  /**
+   * A speaker switch, for online methods: at this time (seconds) the last talker moves to
+   * a new seeded place, 1-2 m from the array at another angle.
+   */
+  moveAtSeconds?: number;
 }
 
 /** The rooms of issue 4 (2x2 at RT60 0.15 and 0.3 s, 3x3 at 0.2 s) and a 4x4 at 0.2 s. */
@@ -47,6 +58,23 @@ export const STANDARD_ROOMS: readonly StandardRoomSpec[] = [
   { name: '3x3-rt200', sources: 3, microphones: 3, rt60: 0.2, seed: 3, target: '>= 9 dB' },
   { name: '4x4-rt200', sources: 4, microphones: 4, rt60: 0.2, seed: 4, target: '(none set)' },
 ];
+
+/**
+ * A room for online (adaptive) separation, not in {@link STANDARD_ROOMS}: 2x2, RT60 0.2 s,
+ * and at 4 s (half of the 8 s) the second talker moves to another place, so the mixing
+ * filters change and the separation must re-converge. `makeRoom('2x2-rt200-switch')`.
+ */
+export const SWITCH_ROOM: StandardRoomSpec = {
+  name: '2x2-rt200-switch',
+  sources: 2,
+  microphones: 2,
+  rt60: 0.2,
+  seed: 5,
+  target: '(online: re-converge after the move)',
+  moveAtSeconds: 4,
+};
+
+const NAMED_ROOMS: readonly StandardRoomSpec[] = [...STANDARD_ROOMS, SWITCH_ROOM];
 
 /** A simulated recording with everything needed to score a separation of it. */
 export interface BenchRoom {
@@ -64,8 +92,13 @@ export interface BenchRoom {
   material: 'voices' | 'synthetic';
   /** The geometry and acoustics the room was made with. */
   geometry: ShoeboxRoom;
-  /** Impulse responses `rirs[mic][source]` and what was used to make them. */
+  /**
+   * Impulse responses `rirs[mic][column]` and what was used to make them; one column per
+   * source, plus, in a switch room, one for the moving talker's second place.
+   */
   responses: RoomImpulseResponses;
+  /** Which source each column of `responses.rirs` belongs to, with its frames and position. */
+  segments: SourceSegment[];
   /** Mean measured RT60 (Schroeder T20) over the impulse responses, seconds. */
   measuredRt60: number;
 }
@@ -120,9 +153,10 @@ const cache = new Map<string, BenchRoom>();
  * spec and options give the same samples on every machine.
  */
 export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptions = {}): BenchRoom {
-  const spec = typeof room === 'string' ? STANDARD_ROOMS.find((r) => r.name === room) : room;
-  if (!spec)
-    throw new Error(`unknown room '${String(room)}'; choose from ${STANDARD_ROOMS.map((r) => r.name).join(', ')}`);
+  const spec = typeof room === 'string' ? NAMED_ROOMS.find((r) => r.name === room) : room;
+  if (!spec) {
+    throw new Error(`unknown room '${String(room)}'; choose from ${NAMED_ROOMS.map((r) => r.name).join(', ')}`);
+  }
   const seconds = options.seconds ?? 8;
   const sampleRate = options.sampleRate ?? 16000;
   const material = options.material ?? (sampleRate === 16000 && seconds <= 8 ? 'voices' : 'synthetic');
@@ -137,20 +171,26 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
   const center: Vector3 = [2.8 + 0.4 * rng.uniform(), 2.3 + 0.4 * rng.uniform(), 1.3 + 0.3 * rng.uniform()];
   const spacing = 0.05 + 0.01 * rng.uniform();
   const azimuth = 180 * rng.uniform();
+  // A moving talker gets one more place, drawn with the others so all angles differ.
+  const places = placeSources(spec.sources + (spec.moveAtSeconds === undefined ? 0 : 1), {
+    dimensions: DIMENSIONS,
+    center,
+    arrayAzimuthDegrees: azimuth,
+    minDistance: 1,
+    maxDistance: 2,
+    minSeparationDegrees: 20,
+    seed: spec.seed,
+  });
   const geometry: ShoeboxRoom = {
     dimensions: DIMENSIONS,
     microphones: linearArray(center, spec.microphones, spacing, azimuth),
-    sources: placeSources(spec.sources, {
-      dimensions: DIMENSIONS,
-      center,
-      arrayAzimuthDegrees: azimuth,
-      minDistance: 1,
-      maxDistance: 2,
-      minSeparationDegrees: 20,
-      seed: spec.seed,
-    }),
+    sources: places.slice(0, spec.sources),
     rt60: spec.rt60,
   };
+  const moves =
+    spec.moveAtSeconds === undefined
+      ? []
+      : [{ source: spec.sources - 1, atSeconds: spec.moveAtSeconds, to: places[spec.sources] }];
   const frames = Math.round(seconds * sampleRate);
   const dry: MultichannelSignal = {
     sampleRate,
@@ -167,10 +207,9 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
           }),
     ),
   };
-  const simulation = simulateRoom(dry, geometry);
+  const simulation = simulateRoom(dry, geometry, { moves });
   // Scale so the mixture peaks at 0.8, as a recording would be levelled.
-  let peak = 0;
-  for (const x of simulation.mixture.channels) for (let t = 0; t < x.length; t++) peak = Math.max(peak, Math.abs(x[t]));
+  const peak = Math.max(...channelStats(simulation.mixture).map((c) => c.peak));
   const gain = 0.8 / peak;
   for (const signal of [simulation.mixture, ...simulation.images]) {
     for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
@@ -186,6 +225,7 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
     material,
     geometry,
     responses: simulation.room,
+    segments: simulation.segments,
     measuredRt60: rt60s.reduce((s, v) => s + v, 0) / rt60s.length,
   };
   cache.set(key, result);

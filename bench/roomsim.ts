@@ -11,6 +11,7 @@ import { createRandom } from '../core/random.js';
 import { printTable, section, timeBest } from './report.js';
 import { STANDARD_ROOMS, makeRoom, scoreSeparation } from './rooms.js';
 
+/** Print the room-simulation tables (see the module comment). */
 export function run(): void {
   section('Room simulation: the standard rooms (6 x 5 x 3 m, 16 kHz, 8 s)');
   const rows = [];

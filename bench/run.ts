@@ -8,7 +8,10 @@ const NAMES = [
   'ica',
   'roomsim',
   'online',
+  'iva',
   'eval',
+  'ngiva',
+  'hard',
   // one line per benchmark module
 ];
 

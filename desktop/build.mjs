@@ -1,6 +1,6 @@
 // Bundles the desktop app with esbuild into dist/desktop/:
 //   main.cjs (Electron main process), preload.cjs (sandboxed preload),
-//   renderer/{index.html, styles.css, app.js, worker.js, recorder-worklet.js}.
+//   renderer/{index.html, styles.css, app.js, worker.js, live-worker.js, recorder-worklet.js}.
 // `node desktop/build.mjs` builds; the browser tests call buildDesktop() with their own
 // output folder and worker entry.
 import { build } from 'esbuild';
@@ -34,6 +34,11 @@ export async function buildDesktop(options = {}) {
       ...browser,
       entryPoints: [options.workerEntry ?? path.join(here, 'renderer', 'worker', 'separationWorker.ts')],
       outfile: path.join(renderer, 'worker.js'),
+    }),
+    build({
+      ...browser,
+      entryPoints: [path.join(here, 'renderer', 'live', 'liveWorker.ts')],
+      outfile: path.join(renderer, 'live-worker.js'),
     }),
     build({
       ...browser,

@@ -189,7 +189,7 @@ function makeRooms(decoded: Record<string, Float64Array>): FixtureFile[] {
     const center: Vector3 = [2.8 + 0.4 * rng.uniform(), 2.3 + 0.4 * rng.uniform(), 1.3 + 0.3 * rng.uniform()];
     const azimuth = 180 * rng.uniform();
     const n = dry.length;
-    // A moving talker is two sources in the simulation: before and after the move.
+    // A moving talker gets a second position, used from the move on.
     const places = placeSources(n + (spec.move ? 1 : 0), {
       dimensions: ROOM_DIMENSIONS,
       center,
@@ -197,38 +197,25 @@ function makeRooms(decoded: Record<string, Float64Array>): FixtureFile[] {
       minSeparationDegrees: 25,
       seed: spec.seed,
     });
-    const signals = [...dry];
-    if (spec.move) {
-      const at = Math.round(spec.move.atSeconds * sampleRate);
-      const moving = dry[spec.move.source];
-      const before = moving.slice();
-      before.fill(0, at);
-      const after = moving.slice();
-      after.fill(0, 0, at);
-      signals[spec.move.source] = before;
-      signals.push(after);
-    }
     const geometry: ShoeboxRoom = {
       dimensions: ROOM_DIMENSIONS,
       microphones: linearArray(center, n, 0.05, azimuth),
-      sources: places,
+      sources: places.slice(0, n),
       rt60: spec.rt60,
     };
-    const simulation = simulateRoom({ sampleRate, channels: signals }, geometry);
-    const images = simulation.images.slice(0, n);
-    if (spec.move) {
-      const moved = images[spec.move.source].channels;
-      simulation.images[n].channels.forEach((x, i) => {
-        for (let t = 0; t < frames; t++) moved[i][t] += x[t];
-      });
-    }
+    const moves = spec.move ? [{ source: spec.move.source, atSeconds: spec.move.atSeconds, to: places[n] }] : [];
+    const simulation = simulateRoom({ sampleRate, channels: dry }, geometry, { moves });
+    const images = simulation.images;
     const gain = PEAK / peakOf(simulation.mixture);
     for (const signal of [simulation.mixture, ...images]) {
       for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
     }
     files.push({ path: `${name}.wav`, bytes: pcm16(simulation.mixture) });
     images.forEach((image, k) => files.push({ path: `${name}.ref${k + 1}.wav`, bytes: pcm16(image) }));
-    const room = summarizeRoom(geometry, simulation.room);
+    const room = summarizeRoom(
+      { ...geometry, sources: simulation.segments.map((seg) => seg.position) },
+      simulation.room,
+    );
     const description = {
       description: spec.description,
       mixture: `${name}.wav`,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-typings';
-import type { MultichannelSignal } from '../../core/audio/signal.js';
+import { channelStats, type MultichannelSignal } from '../../core/audio/signal.js';
 import { encodeWav } from '../../core/audio/wav.js';
 import { UnmixError } from '../../core/errors.js';
 import { mixInstantaneous, randomMixingMatrix, type RealMatrix } from '../../core/room/instantaneous.js';
@@ -123,10 +123,7 @@ function round(v: number, digits = 6): number {
 }
 
 function peakOf(signals: MultichannelSignal[]): number {
-  let peak = 0;
-  for (const s of signals)
-    for (const x of s.channels) for (let t = 0; t < x.length; t++) peak = Math.max(peak, Math.abs(x[t]));
-  return peak;
+  return Math.max(0, ...signals.flatMap((signal) => channelStats(signal).map((c) => c.peak)));
 }
 
 /** `unmix mix SOURCE.wav... -o NAME`: make a test mixture and its references. */

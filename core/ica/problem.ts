@@ -19,8 +19,8 @@ export interface IcaProblem {
   /** Samples per channel T. */
   frames: number;
   whitening: Whitening;
-  /** The whitened data `z = K (x − mean)`: n planar channels with identity covariance. */
-  z: Float64Array[];
+  /** The whitened data `z = K (x − mean)`: n planar channels with identity covariance (computed on first access). */
+  readonly z: Float64Array[];
   /** Starting n x n unmixing of `z`, row-major: a random rotation from the seed, or the warm start. */
   start: Float64Array;
   /** Whether `start` came from `options.initial`. */
@@ -44,7 +44,14 @@ export function prepareIca(method: string, mixture: MultichannelSignal, options:
     throw new UnmixError(`cannot extract ${n} sources from ${m} channels: at most one source per channel`, 'usage');
   }
   const whitening = computeWhitening(mixture.channels, n);
-  const z = applyMatrix(whitening.matrix, n, m, mixture.channels, whitening.mean);
+  let whitened: Float64Array[] | undefined;
+  // Whitened data are made on first use only: the default method whitens on the fly.
+  const lazy = {
+    get z(): Float64Array[] {
+      whitened ??= applyMatrix(whitening.matrix, n, m, mixture.channels, whitening.mean);
+      return whitened;
+    },
+  };
   const frames = mixture.channels[0].length;
   const initial = options.initial;
   if (initial !== undefined) {
@@ -65,9 +72,9 @@ export function prepareIca(method: string, mixture: MultichannelSignal, options:
       if (!(norm > 0)) throw new UnmixError(`the warm start has an all-zero row ${r + 1}`, 'usage');
       for (let c = 0; c < n; c++) start[r * n + c] /= norm;
     }
-    return { n, m, frames, whitening, z, start, warm: true };
+    return Object.assign(lazy, { n, m, frames, whitening, start, warm: true });
   }
-  return { n, m, frames, whitening, z, start: randomRotation(n, options.seed ?? 0), warm: false };
+  return Object.assign(lazy, { n, m, frames, whitening, start: randomRotation(n, options.seed ?? 0), warm: false });
 }
 
 /** A random n x n orthogonal matrix from a seed: a Gaussian matrix, symmetrically decorrelated. */

@@ -1,5 +1,6 @@
 import { UnmixError } from '../errors.js';
 import { symmetricEigen } from '../linalg/real.js';
+import { accumulateCross, multiplyBlock } from './kernels.js';
 
 /**
  * Preprocessing of instantaneous ICA: centring and whitening by PCA. After whitening,
@@ -43,31 +44,20 @@ export function covariance(channels: Float64Array[], mean: Float64Array): Float6
   const m = channels.length;
   const frames = m > 0 ? channels[0].length : 0;
   const cov = new Float64Array(m * m);
-  const centred = Array.from({ length: m }, () => new Float64Array(BLOCK));
+  const centred = new Float64Array(m * BLOCK);
   for (let start = 0; start < frames; start += BLOCK) {
     const len = Math.min(BLOCK, frames - start);
     for (let c = 0; c < m; c++) {
       const x = channels[c];
-      const out = centred[c];
+      const o = c * BLOCK;
       const mu = mean[c];
-      for (let i = 0; i < len; i++) out[i] = x[start + i] - mu;
+      for (let i = 0; i < len; i++) centred[o + i] = x[start + i] - mu;
     }
-    for (let a = 0; a < m; a++) {
-      const xa = centred[a];
-      for (let b = a; b < m; b++) {
-        const xb = centred[b];
-        let s = 0;
-        for (let i = 0; i < len; i++) s += xa[i] * xb[i];
-        cov[a * m + b] += s;
-      }
-    }
+    accumulateCross(centred, centred, m, len, BLOCK, cov);
   }
-  for (let a = 0; a < m; a++) {
-    for (let b = a; b < m; b++) {
-      cov[a * m + b] /= frames;
-      cov[b * m + a] = cov[a * m + b];
-    }
-  }
+  if (frames > 0) for (let k = 0; k < m * m; k++) cov[k] /= frames;
+  // Exactly symmetric (the tiles sum in different orders).
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) cov[b * m + a] = cov[a * m + b];
   return cov;
 }
 
@@ -118,7 +108,7 @@ export function computeWhitening(channels: Float64Array[], n = channels.length):
 
 /**
  * Apply a `rows x cols` matrix to planar channels: `out_r = Σ_c M[r][c] (x_c − offset_c)`.
- * Blocked and unrolled by four columns, so each output sample is written once per group.
+ * Unrolled by four columns (see `multiplyBlock`), so each output sample is written once per group.
  *
  * @param offset - per-channel value subtracted first (e.g. the mean); default none
  * @param out - optional `rows` output arrays of the channels' length
@@ -134,27 +124,24 @@ export function applyMatrix(
   const frames = cols > 0 ? channels[0].length : 0;
   const result = out ?? Array.from({ length: rows }, () => new Float64Array(frames));
   // y = M x − M offset: fold the offset into one constant per row.
-  for (let r = 0; r < rows; r++) {
-    let bias = 0;
-    if (offset) for (let c = 0; c < cols; c++) bias -= matrix[r * cols + c] * offset[c];
-    const y = result[r];
-    for (let c0 = 0; c0 < cols; c0 += 4) {
-      const first = c0 === 0;
-      const m0 = matrix[r * cols + c0];
-      const x0 = channels[c0];
-      const m1 = c0 + 1 < cols ? matrix[r * cols + c0 + 1] : 0;
-      const x1 = c0 + 1 < cols ? channels[c0 + 1] : x0;
-      const m2 = c0 + 2 < cols ? matrix[r * cols + c0 + 2] : 0;
-      const x2 = c0 + 2 < cols ? channels[c0 + 2] : x0;
-      const m3 = c0 + 3 < cols ? matrix[r * cols + c0 + 3] : 0;
-      const x3 = c0 + 3 < cols ? channels[c0 + 3] : x0;
-      if (first) {
-        for (let i = 0; i < frames; i++) y[i] = bias + m0 * x0[i] + m1 * x1[i] + m2 * x2[i] + m3 * x3[i];
-      } else {
-        for (let i = 0; i < frames; i++) y[i] += m0 * x0[i] + m1 * x1[i] + m2 * x2[i] + m3 * x3[i];
-      }
+  const bias = new Float64Array(rows);
+  if (offset) {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) bias[r] -= matrix[r * cols + c] * offset[c];
+  }
+  if (cols === 0) {
+    for (let r = 0; r < rows; r++) result[r].fill(bias[r]);
+    return result;
+  }
+  // Block by block through the tiled kernel, then copied out to the planar rows.
+  const block = new Float64Array(rows * BLOCK);
+  for (let start = 0; start < frames; start += BLOCK) {
+    const len = Math.min(BLOCK, frames - start);
+    multiplyBlock(matrix, rows, cols, channels, start, len, block, BLOCK, bias);
+    for (let r = 0; r < rows; r++) {
+      const y = result[r];
+      const o = r * BLOCK;
+      for (let i = 0; i < len; i++) y[start + i] = block[o + i];
     }
-    if (cols === 0) y.fill(bias);
   }
   return result;
 }

@@ -2,7 +2,7 @@ import type { MultichannelSignal } from '../audio/signal.js';
 import { UnmixError } from '../errors.js';
 import { complexMatMul } from '../linalg/complex.js';
 import type { SeparationResult } from '../separate.js';
-import { NATURAL_GRADIENT_DEFAULT_OPTIMIZER, runNaturalGradient, type NgIvaOptions } from './ngiva.js';
+import { runNaturalGradient, type NgIvaOptions } from './ngiva.js';
 import {
   alignPermutations,
   normalizedEnvelopes,
@@ -45,11 +45,18 @@ export interface FdIcaOptions extends NgIvaOptions {
 export const FDICA_DEFAULT_ITERATIONS = 200;
 /** Default FDICA tolerance on the RMS relative gradient norm. */
 export const FDICA_DEFAULT_TOLERANCE = 1e-3;
+/**
+ * Default FDICA optimizer: the plain natural-gradient rule. FDICA undoes a rising step
+ * per bin and halves that bin's step, which is exact for SGD; a momentum optimizer keeps
+ * its velocity through the undo and was measured to stall (19.7 vs 21.7 dB on a 2x2 mixture).
+ */
+export const FDICA_DEFAULT_OPTIMIZER = 'sgd:lr=0.1';
 
 /**
  * Separate a room recording by frequency-domain ICA with permutation alignment (see the
  * module comment): per-bin whitening, natural-gradient complex ICA in every bin (all bins
- * iterated in lockstep by one core/optim optimizer, so the trace reads like NG-IVA's),
+ * iterated in lockstep by one core/optim optimizer, so the trace reads like NG-IVA's; a
+ * bin whose cost rose is undone and its step halved, alone),
  * alignment of the bins' permutations by envelope correlation, projection back.
  *
  * @param mixture - planar, at least 2 channels (microphones)
@@ -67,13 +74,12 @@ export function fdIca(mixture: MultichannelSignal, options: FdIcaOptions = {}): 
     throw new UnmixError(`measure must be powerRatio or envelope, got '${String(measure)}'`, 'usage');
   }
   resolveAlignmentOptions(options.alignment);
-  const spec = options.optimizer ?? NATURAL_GRADIENT_DEFAULT_OPTIMIZER;
   return runNaturalGradient(
     mixture,
-    { ...options, optimizer: spec },
+    options,
     'scalar',
     'fdica',
-    { iterations: FDICA_DEFAULT_ITERATIONS, tolerance: FDICA_DEFAULT_TOLERANCE },
+    { iterations: FDICA_DEFAULT_ITERATIONS, tolerance: FDICA_DEFAULT_TOLERANCE, optimizer: FDICA_DEFAULT_OPTIMIZER },
     (prepared, w, resolved) => {
       if (!align) return { align };
       const sweeps = alignBins(prepared, w, resolved, measure, options.alignment);

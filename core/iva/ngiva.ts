@@ -69,7 +69,8 @@ export type NaturalGradientScore =
 export interface NgIvaOptions extends StftSeparationOptions {
   /**
    * The optimizer of core/optim taking each step, as a spec or its text form
-   * (e.g. `'adam:lr=0.01'`); default `'sgd:lr=0.1'`, the plain natural-gradient rule.
+   * (e.g. `'adam:lr=0.01'`, or `'sgd:lr=0.1'` for the plain natural-gradient rule); default
+   * {@link NGIVA_DEFAULT_OPTIMIZER} for NG-IVA, `'sgd:lr=0.1'` for FDICA.
    */
   optimizer?: OptimizerSpec | string;
   /** A learning-rate schedule in the text form of core/optim (e.g. `'step:100:0.5'`); default constant. */
@@ -80,8 +81,12 @@ export interface NgIvaOptions extends StftSeparationOptions {
 export const NGIVA_DEFAULT_ITERATIONS = 300;
 /** Default NG-IVA tolerance on the RMS relative gradient norm. */
 export const NGIVA_DEFAULT_TOLERANCE = 1e-3;
-/** Default optimizer of the natural-gradient methods. */
-export const NATURAL_GRADIENT_DEFAULT_OPTIMIZER = 'sgd:lr=0.1';
+/**
+ * Default optimizer of NG-IVA: Nesterov momentum. On the test mixtures it reaches the
+ * same separation as plain SGD (`'sgd:lr=0.1'`, the textbook rule) in 2-3x fewer
+ * iterations (2x2: 70 instead of 147; 3x3: converged in 274 where SGD had not in 300).
+ */
+export const NGIVA_DEFAULT_OPTIMIZER = 'nesterov:lr=0.05,momentum=0.8';
 
 /**
  * Separate a room recording by natural-gradient IVA (Kim et al. 2007; see the module
@@ -90,7 +95,7 @@ export const NATURAL_GRADIENT_DEFAULT_OPTIMIZER = 'sgd:lr=0.1';
  *
  * @param mixture - planar, at least 2 channels (microphones)
  * @param options - {@link NgIvaOptions}; defaults: FFT size ~128 ms of the sample rate, hop
- *   `fftSize/4`, 300 iterations, tolerance 1e-3, optimizer `sgd:lr=0.1`, `refMic: 0`
+ *   `fftSize/4`, 300 iterations, tolerance 1e-3, optimizer `nesterov:lr=0.05,momentum=0.8`, `refMic: 0`
  * @returns sources at their level in microphone `refMic`, one complex unmixing matrix per
  *   bin, and the trace (cost `J / F`, RMS relative gradient norm, learning rate)
  * @throws UnmixError for bad input or options, `failed` when the iterations diverge,
@@ -100,6 +105,7 @@ export function ngIva(mixture: MultichannelSignal, options: NgIvaOptions = {}): 
   return runNaturalGradient(mixture, options, 'vector', 'ngiva', {
     iterations: NGIVA_DEFAULT_ITERATIONS,
     tolerance: NGIVA_DEFAULT_TOLERANCE,
+    optimizer: NGIVA_DEFAULT_OPTIMIZER,
   }).result;
 }
 
@@ -114,14 +120,14 @@ export function runNaturalGradient(
   options: NgIvaOptions,
   score: NaturalGradientScore,
   method: string,
-  defaults: { iterations: number; tolerance: number },
+  defaults: { iterations: number; tolerance: number; optimizer: string },
   beforeFinish?: (prepared: PreparedMixture, w: Float64Array, resolved: ResolvedStftOptions) => Record<string, unknown>,
 ): { result: SeparationResult } {
   const resolved = resolveStftOptions(mixture, options, defaults);
   if (options.reduction === 'overiva') {
     throw new UnmixError(`${method} reduces more microphones to the sources by PCA only, not overiva`, 'usage');
   }
-  const spec = options.optimizer ?? NATURAL_GRADIENT_DEFAULT_OPTIMIZER;
+  const spec = options.optimizer ?? defaults.optimizer;
   const optimizer = createOptimizer(spec, options.schedule);
   throwIfAborted(options.signal);
   // Whitening each bin makes the natural gradient converge at the same speed in every
@@ -174,7 +180,9 @@ export interface NaturalGradientWorkspace {
   y: Float64Array;
   /** `r_k(t)` (vector score), source `k`, frame `t` at `k * frames + t`. */
   norms: Float64Array;
-  /** One bin's `E[φ yᴴ]`, then its relative gradient. */
+  /** One source's score weights `φ_k / y_k` over the frames of one bin. */
+  weights: Float64Array;
+  /** One bin's `E[φ yᴴ] − I`. */
   moment: Float64Array;
   inverse: Float64Array;
   scratch: Float64Array;
@@ -185,10 +193,19 @@ export function naturalGradientWorkspace(dims: number, bins: number, frames: num
   return {
     y: new Float64Array(2 * dims * bins * frames),
     norms: new Float64Array(dims * frames),
+    weights: new Float64Array(frames),
     moment: new Float64Array(2 * dims * dims),
     inverse: new Float64Array(2 * dims * dims),
     scratch: complexScratch(dims),
   };
+}
+
+/** Per-bin parts of the scalar-score cost, filled by {@link naturalGradientCost} when given. */
+export interface PerBinCost {
+  /** `Σ_k mean_t |y_k(f,t)| − log|det W_f|` per bin (Infinity for a singular `W_f`; 0 for inactive bins). */
+  cost: Float64Array;
+  /** `‖E[φ yᴴ] − I‖²_F` per bin. */
+  norm2: Float64Array;
 }
 
 /** Smallest magnitude a score divides by, relative to the RMS: keeps `y / |y|` finite at zeros. */
@@ -204,9 +221,11 @@ const SCORE_FLOOR = 1e-8;
  * Euclidean one `(E[φ yᴴ] − I) W_f⁻ᴴ` in the real view `∂J/∂Re W + i ∂J/∂Im W`
  * (`kind: 'euclidean'`, for checks against finite differences).
  *
+ * @param perBin - scalar score only: per-bin costs and gradient norms; then a singular
+ *   `W_f` gives that bin an infinite cost (and a zero gradient) instead of an error
  * @returns `cost` (J divided by the number of active bins) and `gradientNorm` (RMS over
  *   active bins of `‖E[φ yᴴ] − I‖_F`)
- * @throws UnmixError (failed) when a matrix is singular
+ * @throws UnmixError (failed) when a matrix is singular (without `perBin`)
  */
 export function naturalGradientCost(
   prepared: PreparedMixture,
@@ -215,25 +234,25 @@ export function naturalGradientCost(
   workspace: NaturalGradientWorkspace,
   gradient: Float64Array | null,
   kind: 'natural' | 'euclidean' = 'natural',
+  perBin?: PerBinCost,
 ): { cost: number; gradientNorm: number } {
   const { layout, dims: n, channels, active, activeBins } = prepared;
   const { bins, frames } = layout;
   const size = 2 * n * n;
-  const { y, norms, moment, inverse, scratch } = workspace;
+  const { y, norms, weights, moment, inverse, scratch } = workspace;
   const vector = score === 'vector';
+  if (vector && perBin) throw new UnmixError('per-bin costs exist for the scalar score only', 'usage');
   if (vector) norms.fill(0);
-  let logDet = 0;
-  for (let f = 0; f < bins; f++) {
-    if (!active[f]) continue;
-    demixBin(channels, n, frames, f, w, f * size, n, y.subarray(2 * f * n * frames), vector ? norms : null);
-    const ld = complexLogAbsDet(n, w, scratch, f * size);
-    if (!Number.isFinite(ld)) throw singularMatrixError('an unmixing matrix');
-    logDet += ld;
-  }
+  if (gradient) gradient.fill(0);
   let contrast = 0;
+  let logDet = 0;
+  let squared = 0;
   const c = Math.sqrt(activeBins);
   if (vector) {
-    // r_k(t), floored relative to its RMS so silent frames do not divide by zero.
+    for (let f = 0; f < bins; f++) {
+      if (active[f]) demixBin(channels, n, frames, f, w, f * size, n, y.subarray(2 * f * n * frames), norms);
+    }
+    // r_k(t), floored relative to its mean so silent frames do not divide by zero.
     for (let k = 0; k < n; k++) {
       let mean = 0;
       for (let t = 0; t < frames; t++) mean += norms[k * frames + t];
@@ -246,46 +265,66 @@ export function naturalGradientCost(
     }
     contrast /= frames;
   }
-  if (gradient) gradient.fill(0);
-  let squared = 0;
   for (let f = 0; f < bins; f++) {
+    if (perBin) {
+      perBin.cost[f] = 0;
+      perBin.norm2[f] = 0;
+    }
     if (!active[f]) continue;
+    const wo = f * size;
+    const ld = complexLogAbsDet(n, w, scratch, wo);
+    if (!Number.isFinite(ld)) {
+      if (!perBin) throw singularMatrixError('an unmixing matrix');
+      perBin.cost[f] = Infinity;
+      continue;
+    }
+    logDet += ld;
     const yo = 2 * f * n * frames;
-    // E[φ_k y_j*]; for the scalar score also the contrast Σ_k mean_t |y_k|.
+    if (!vector) demixBin(channels, n, frames, f, w, wo, n, y.subarray(yo), null);
+    let binContrast = 0;
+    let binSquared = 0;
+    // E[φ_k y_j*] − δ_kj, with φ_k = weights · y_k.
     for (let k = 0; k < n; k++) {
       const ko = yo + 2 * k * frames;
-      let floor = 0;
-      if (!vector) {
+      if (vector) {
+        for (let t = 0; t < frames; t++) weights[t] = c / norms[k * frames + t];
+      } else {
         let power = 0;
         for (let t = 0; t < frames; t++) power += y[ko + 2 * t] ** 2 + y[ko + 2 * t + 1] ** 2;
-        floor = SCORE_FLOOR * Math.sqrt(power / frames) + 1e-300;
+        const floor = SCORE_FLOOR * Math.sqrt(power / frames) + 1e-300;
+        for (let t = 0; t < frames; t++) {
+          weights[t] = 1 / Math.max(Math.sqrt(y[ko + 2 * t] ** 2 + y[ko + 2 * t + 1] ** 2), floor);
+        }
       }
       for (let j = 0; j < n; j++) {
         const jo = yo + 2 * j * frames;
         let re = 0;
         let im = 0;
         for (let t = 0; t < frames; t++) {
+          const u = weights[t];
           const ar = y[ko + 2 * t];
           const ai = y[ko + 2 * t + 1];
-          let weight: number;
-          if (vector) weight = c / norms[k * frames + t];
-          else weight = 1 / Math.max(Math.sqrt(ar * ar + ai * ai), floor);
           const br = y[jo + 2 * t];
           const bi = y[jo + 2 * t + 1];
-          re += weight * (ar * br + ai * bi);
-          im += weight * (ai * br - ar * bi);
+          re += u * (ar * br + ai * bi);
+          im += u * (ai * br - ar * bi);
         }
         re /= frames;
         im /= frames;
-        if (j === k && !vector) contrast += re; // E[|y_k|²/|y_k|] = E|y_k|
+        if (j === k && !vector) binContrast += re; // E[|y_k|² / |y_k|] = E|y_k|
         if (j === k) re -= 1;
         moment[2 * (k * n + j)] = re;
         moment[2 * (k * n + j) + 1] = im;
-        squared += re * re + im * im;
+        binSquared += re * re + im * im;
       }
     }
+    contrast += binContrast;
+    squared += binSquared;
+    if (perBin) {
+      perBin.cost[f] = binContrast - ld;
+      perBin.norm2[f] = binSquared;
+    }
     if (!gradient) continue;
-    const wo = f * size;
     if (kind === 'natural') {
       complexMatMul(n, n, n, moment, w, gradient, 0, wo, wo);
     } else {
@@ -319,31 +358,64 @@ const MIN_RATE_FACTOR = 1e-6;
 /**
  * The natural-gradient iterations on a prepared (whitened) mixture, updating `w`
  * (`dims` x `dims` per bin) in place: evaluate {@link naturalGradientCost}, stop on the
- * tolerance, step with the optimizer; a step that raised the cost is undone and the
- * optimizer's learning rate halved.
+ * tolerance, step with the optimizer. A step that raised the cost is undone: for the
+ * vector score (one cost coupling all bins) the optimizer's learning rate is halved; for
+ * the scalar score (a sum of independent per-bin costs) only the bins whose cost rose
+ * are undone and their steps halved from then on (their gradient is scaled), so one
+ * difficult bin does not slow all the others.
  *
- * @returns the trace (one entry per accepted iteration; `stepSize` = the learning rate
- *   used for the step that follows) and whether the tolerance was met
+ * @returns the trace (one entry per iteration: cost and gradient at the matrices the
+ *   iteration started from, `stepSize` = the optimizer's learning rate for its step) and
+ *   whether the tolerance was met (then the last iteration takes no step)
  */
 export function iterateNaturalGradient(
   prepared: PreparedMixture,
   w: Float64Array,
   options: NaturalGradientIterationOptions,
 ): { trace: IterationInfo[]; converged: boolean } {
-  const { layout, dims } = prepared;
-  const workspace = naturalGradientWorkspace(dims, layout.bins, layout.frames);
+  const { layout, dims, active, activeBins } = prepared;
+  const { bins } = layout;
+  const size = 2 * dims * dims;
+  const workspace = naturalGradientWorkspace(dims, bins, layout.frames);
   const gradient = new Float64Array(w.length);
   const previous = new Float64Array(w.length);
   const { optimizer } = options;
   const initialRate = optimizer.learningRate;
   const trace: IterationInfo[] = [];
+  const separable = options.score === 'scalar';
+  const perBin: PerBinCost | undefined = separable
+    ? { cost: new Float64Array(bins), norm2: new Float64Array(bins) }
+    : undefined;
+  const previousPerBin: PerBinCost = { cost: new Float64Array(bins), norm2: new Float64Array(bins) };
+  const previousGradient = separable ? new Float64Array(w.length) : gradient;
+  const binScale = new Float64Array(bins).fill(1);
   let converged = false;
   let previousCost = Infinity;
   let iteration = 0;
   while (iteration < options.iterations) {
     throwIfAborted(options.signal);
-    const { cost, gradientNorm } = naturalGradientCost(prepared, w, options.score, workspace, gradient);
-    if (
+    let { cost, gradientNorm } = naturalGradientCost(prepared, w, options.score, workspace, gradient, 'natural', perBin); // prettier-ignore
+    if (perBin) {
+      // Undo the bins whose cost rose; keep their previous cost and gradient.
+      let total = 0;
+      let squared = 0;
+      for (let f = 0; f < bins; f++) {
+        if (!active[f]) continue;
+        const before = previousPerBin.cost[f];
+        if (iteration > 0 && !(perBin.cost[f] <= before + 1e-9 * Math.abs(before))) {
+          w.set(previous.subarray(f * size, (f + 1) * size), f * size);
+          gradient.set(previousGradient.subarray(f * size, (f + 1) * size), f * size);
+          perBin.cost[f] = before;
+          perBin.norm2[f] = previousPerBin.norm2[f];
+          binScale[f] *= 0.5;
+        }
+        total += perBin.cost[f];
+        squared += perBin.norm2[f];
+      }
+      if (!Number.isFinite(total)) throw singularMatrixError('an unmixing matrix');
+      cost = total / activeBins;
+      gradientNorm = Math.sqrt(squared / activeBins);
+    } else if (
       !Number.isFinite(cost) ||
       !Number.isFinite(gradientNorm) ||
       cost > previousCost + 1e-9 * Math.abs(previousCost)
@@ -354,8 +426,7 @@ export function iterateNaturalGradient(
       w.set(previous);
       optimizer.learningRate *= 0.5;
       if (optimizer.learningRate < MIN_RATE_FACTOR * initialRate) {
-        const recomputed = naturalGradientCost(prepared, w, options.score, workspace, null);
-        converged = recomputed.gradientNorm < options.tolerance;
+        converged = naturalGradientCost(prepared, w, options.score, workspace, null).gradientNorm < options.tolerance;
         break;
       }
       continue;
@@ -368,10 +439,33 @@ export function iterateNaturalGradient(
       converged = true;
       break;
     }
-    if (iteration === options.iterations) break;
     previous.set(w);
     previousCost = cost;
+    if (perBin) {
+      previousGradient.set(gradient);
+      previousPerBin.cost.set(perBin.cost);
+      previousPerBin.norm2.set(perBin.norm2);
+      for (let f = 0; f < bins; f++) {
+        if (binScale[f] === 1) continue;
+        for (let i = f * size; i < (f + 1) * size; i++) gradient[i] *= binScale[f];
+      }
+    }
     optimizer.step(w, gradient);
+    if (iteration === options.iterations) {
+      // The last step is taken too, then checked like the others: never return matrices
+      // with a higher cost than the last accepted ones.
+      const check = naturalGradientCost(prepared, w, options.score, workspace, null, 'natural', perBin);
+      if (perBin) {
+        for (let f = 0; f < bins; f++) {
+          const before = previousPerBin.cost[f];
+          if (active[f] && !(perBin.cost[f] <= before + 1e-9 * Math.abs(before))) {
+            w.set(previous.subarray(f * size, (f + 1) * size), f * size);
+          }
+        }
+      } else if (!(check.cost <= previousCost + 1e-9 * Math.abs(previousCost))) {
+        w.set(previous);
+      }
+    }
   }
   return { trace, converged };
 }

@@ -141,9 +141,9 @@ export function complexInverse2(a: Float64Array, out: Float64Array, aOffset = 0,
   const detR = ar * dr - ai * di - (br * cr - bi * ci);
   const detI = ar * di + ai * dr - (br * ci + bi * cr);
   const mag = detR * detR + detI * detI;
-  const scale = Math.abs(ar) + Math.abs(ai) + Math.abs(br) + Math.abs(bi) + Math.abs(cr) + Math.abs(ci);
-  const s2 = scale + Math.abs(dr) + Math.abs(di);
-  if (!(mag > 1e-300) || !(Math.sqrt(mag) > 1e-14 * s2 * s2)) return false;
+  // Relative to Hadamard's bound |det| <= ‖row 0‖ ‖row 1‖, so row scaling does not matter.
+  const bound = Math.sqrt((ar * ar + ai * ai + br * br + bi * bi) * (cr * cr + ci * ci + dr * dr + di * di));
+  if (!(mag > 1e-300) || !(Math.sqrt(mag) > 1e-14 * bound)) return false;
   // 1/det
   const er = detR / mag;
   const ei = -detI / mag;
@@ -190,9 +190,14 @@ export function complexInverse3(a: Float64Array, out: Float64Array, aOffset = 0,
   const detR = a00r * c00r - a00i * c00i + a01r * c01r - a01i * c01i + a02r * c02r - a02i * c02i;
   const detI = a00r * c00i + a00i * c00r + a01r * c01i + a01i * c01r + a02r * c02i + a02i * c02r;
   const mag = detR * detR + detI * detI;
-  let scale = 0;
-  for (let k = 0; k < 18; k++) scale = Math.max(scale, Math.abs(a[m + k]));
-  if (!(mag > 1e-300) || !(Math.sqrt(mag) > 1e-13 * scale * scale * scale)) return false;
+  // Relative to Hadamard's bound (product of row norms), so row scaling does not matter.
+  let bound = 1;
+  for (let r = 0; r < 3; r++) {
+    let norm = 0;
+    for (let k = 0; k < 6; k++) norm += a[m + 6 * r + k] * a[m + 6 * r + k];
+    bound *= Math.sqrt(norm);
+  }
+  if (!(mag > 1e-300) || !(Math.sqrt(mag) > 1e-14 * bound)) return false;
   const er = detR / mag;
   const ei = -detI / mag;
   const o = outOffset;
@@ -243,7 +248,8 @@ function eliminate(
   for (let i = 0; i < 2 * n * n; i++) lu[i] = a[aOffset + i];
   let scale = 0;
   for (let i = 0; i < 2 * n * n; i++) scale = Math.max(scale, Math.abs(lu[i]));
-  const tiny = 1e-14 * scale;
+  // Scale-free enough for unmixing matrices whose rows differ by many orders of magnitude.
+  const tiny = 1e-30 * scale;
   let logDet = 0;
   for (let col = 0; col < n; col++) {
     let pivot = col;

@@ -451,6 +451,16 @@ function highPass(x: Float64Array, cutoffHz: number, sampleRate: Hertz): void {
   }
 }
 
+/** A talker that moves (or a new talker that takes over a source's track) during a simulation. */
+export interface SourceMove {
+  /** Index of the source in `room.sources`, 0-based. */
+  source: number;
+  /** From this time on the source speaks from `to`, seconds. */
+  atSeconds: number;
+  /** The new position, metres. */
+  to: Vector3;
+}
+
 /** Options of {@link simulateRoom}. */
 export interface SimulateRoomOptions {
   /**
@@ -465,6 +475,24 @@ export interface SimulateRoomOptions {
    * Default false: the mixture and images are as long as the sources.
    */
   keepTail?: boolean;
+  /**
+   * Sources that jump to new positions at given times (piecewise-static: each stretch
+   * between moves is convolved with the responses of its position, and the reverberant
+   * tail of one stretch carries on into the next, as in a room). Default: none.
+   */
+  moves?: SourceMove[];
+}
+
+/** One stretch of one source at one position, a column of {@link RoomSimulation.room}'s `rirs`. */
+export interface SourceSegment {
+  /** Index of the source, 0-based. */
+  source: number;
+  /** First frame of the stretch. */
+  startFrame: number;
+  /** Frame after the last one. */
+  endFrame: number;
+  /** Position, metres. */
+  position: Vector3;
 }
 
 /** What {@link simulateRoom} returns. */
@@ -477,8 +505,14 @@ export interface RoomSimulation {
    * the mixture (before noise).
    */
   images: MultichannelSignal[];
-  /** The impulse responses used. */
+  /**
+   * The impulse responses used, one column per segment: without `moves` that is one per
+   * source, in order; with them, the sources' first positions come first and then each
+   * move's position in the order of `segments`.
+   */
   room: RoomImpulseResponses;
+  /** The stretches of each source at each position, in the order of the columns of `room.rirs`. */
+  segments: SourceSegment[];
   /** RMS of the added noise per microphone channel (0 without `snrDb`). */
   noiseRms: number;
 }
@@ -486,7 +520,7 @@ export interface RoomSimulation {
 /**
  * Simulate recording `sources` in a shoebox room: each microphone hears every source
  * through its room impulse response (FFT overlap-add convolution), plus optional white
- * noise.
+ * noise, and optionally with sources that move.
  *
  * @param sources - one channel per source, in the order of `room.sources`
  * @param room - geometry and acoustics; impulse responses are made at `sources.sampleRate`
@@ -507,25 +541,76 @@ export function simulateRoom(
       throw new UnmixError(`source ${j + 1} has ${x.length} samples but source 1 has ${frames}`, 'input');
     }
   });
-  const responses = roomImpulseResponses(room, sources.sampleRate);
+  for (const move of options.moves ?? []) {
+    const d = room.dimensions;
+    if (!(Array.isArray(move.to) && move.to.length === 3 && move.to.every((v, i) => v > 0 && v < d[i]))) {
+      throw new UnmixError(
+        `the move of source ${move.source + 1} goes to ${JSON.stringify(move.to)}, outside the ${d.join(' x ')} m room`,
+        'usage',
+      );
+    }
+  }
+  const segments = sourceSegments(room.sources, options.moves ?? [], frames, sources.sampleRate);
+  const responses = roomImpulseResponses({ ...room, sources: segments.map((s) => s.position) }, sources.sampleRate);
   const m = room.microphones.length;
   const rirLength = responses.rirs[0][0].length;
   const length = options.keepTail ? frames + rirLength - 1 : frames;
-  const images: MultichannelSignal[] = [];
-  const mixture: Float64Array[] = Array.from({ length: m }, () => new Float64Array(length));
-  for (let j = 0; j < n; j++) {
-    const channels = convolveMany(
-      sources.channels[j],
-      responses.rirs.map((row) => row[j]),
-      length,
+  const images: MultichannelSignal[] = sources.channels.map(() => ({
+    sampleRate: sources.sampleRate,
+    channels: Array.from({ length: m }, () => new Float64Array(length)),
+  }));
+  segments.forEach((segment, column) => {
+    const start = segment.startFrame;
+    if (start >= length || segment.endFrame <= start) return;
+    const stretch = sources.channels[segment.source].subarray(start, segment.endFrame);
+    const parts = convolveMany(
+      stretch,
+      responses.rirs.map((row) => row[column]),
+      Math.min(length - start, stretch.length + rirLength - 1),
     );
-    channels.forEach((x, i) => {
+    const image = images[segment.source].channels;
+    parts.forEach((part, i) => {
+      const y = image[i];
+      for (let t = 0; t < part.length; t++) y[start + t] += part[t];
+    });
+  });
+  const mixture: Float64Array[] = Array.from({ length: m }, () => new Float64Array(length));
+  for (const image of images) {
+    image.channels.forEach((x, i) => {
       const y = mixture[i];
       for (let t = 0; t < length; t++) y[t] += x[t];
     });
-    images.push({ sampleRate: sources.sampleRate, channels });
   }
   const mixed: MultichannelSignal = { sampleRate: sources.sampleRate, channels: mixture };
   const noiseRms = options.snrDb === undefined ? 0 : addWhiteNoise(mixed, options.snrDb, options.seed ?? 0);
-  return { mixture: mixed, images, room: responses, noiseRms };
+  return { mixture: mixed, images, room: responses, segments, noiseRms };
+}
+
+/** Split each source's track at its moves: first positions in source order, then the moves. */
+function sourceSegments(positions: Vector3[], moves: SourceMove[], frames: number, sampleRate: Hertz): SourceSegment[] {
+  const n = positions.length;
+  for (const move of moves) {
+    if (!(Number.isInteger(move.source) && move.source >= 0 && move.source < n)) {
+      throw new UnmixError(`a move names source ${move.source + 1}, but there are ${n} sources`, 'usage');
+    }
+    if (!(move.atSeconds > 0 && Number.isFinite(move.atSeconds))) {
+      throw new UnmixError(`a move must happen after the start, got ${move.atSeconds} s`, 'usage');
+    }
+  }
+  const ordered = moves
+    .map((move, index) => ({ ...move, index, frame: Math.min(frames, Math.round(move.atSeconds * sampleRate)) }))
+    .sort((a, b) => a.frame - b.frame || a.index - b.index);
+  const firstMove = (j: number): number => ordered.find((move) => move.source === j)?.frame ?? frames;
+  const segments: SourceSegment[] = positions.map((position, j) => ({
+    source: j,
+    startFrame: 0,
+    endFrame: firstMove(j),
+    position,
+  }));
+  ordered.forEach((move, k) => {
+    // Sorted by time: the next move of the same source ends this stretch (at the same frame: empty).
+    const next = ordered.slice(k + 1).find((other) => other.source === move.source);
+    segments.push({ source: move.source, startFrame: move.frame, endFrame: next?.frame ?? frames, position: move.to });
+  });
+  return segments;
 }

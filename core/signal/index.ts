@@ -3,3 +3,4 @@ export * from './window.js';
 export * from './stft.js';
 export * from './convolve.js';
 export * from './spectrogram.js';
+export * from './streaming.js';

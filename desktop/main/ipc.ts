@@ -24,9 +24,10 @@ const WAV_FILTERS = [{ name: 'WAV audio', extensions: ['wav', 'wave'] }];
 
 /**
  * A file name the renderer may suggest for a save: a plain base name (no directory, no
- * `..`, no control or reserved characters), at most 200 characters, ending in `.wav`.
+ * `..`, no control or reserved characters), at most 200 characters, ending in `.wav`
+ * (or, with `allowJson`, in `.unmixing.json`: the unmixing file saved beside the tracks).
  */
-export function validateWavName(value: unknown): string {
+export function validateWavName(value: unknown, allowJson = false): string {
   if (typeof value !== 'string') throw new BridgeArgumentError('the file name must be a string');
   if (value.length === 0 || value.length > 200)
     throw new BridgeArgumentError('the file name must have 1 to 200 characters');
@@ -34,7 +35,9 @@ export function validateWavName(value: unknown): string {
   if (/[\\/:*?"<>|\u0000-\u001f]/.test(value) || value === '.' || value === '..' || value.startsWith('.')) {
     throw new BridgeArgumentError(`'${value}' is not a plain file name`);
   }
-  if (!/\.wav$/i.test(value)) throw new BridgeArgumentError(`'${value}' must end in .wav`);
+  if (!/\.wav$/i.test(value) && !(allowJson && /\.unmixing\.json$/i.test(value))) {
+    throw new BridgeArgumentError(`'${value}' must end in .wav${allowJson ? ' or .unmixing.json' : ''}`);
+  }
   return value;
 }
 
@@ -46,7 +49,7 @@ export function validateBytes(value: unknown): Uint8Array {
   return value;
 }
 
-/** A list of files to save: 1..{@link MAX_FILES} entries, distinct valid names. */
+/** A list of files to save: 1..{@link MAX_FILES} entries, distinct valid names (WAVs and at most one unmixing JSON). */
 export function validateFiles(value: unknown): AudioFile[] {
   if (!Array.isArray(value)) throw new BridgeArgumentError('the files must be an array');
   if (value.length === 0 || value.length > MAX_FILES) {
@@ -56,7 +59,7 @@ export function validateFiles(value: unknown): AudioFile[] {
   return value.map((entry: unknown) => {
     if (typeof entry !== 'object' || entry === null) throw new BridgeArgumentError('each file must be an object');
     const { name, bytes } = entry as Record<string, unknown>;
-    const file = { name: validateWavName(name), bytes: validateBytes(bytes) };
+    const file = { name: validateWavName(name, true), bytes: validateBytes(bytes) };
     const key = file.name.toLowerCase();
     if (names.has(key)) throw new BridgeArgumentError(`'${file.name}' appears twice`);
     names.add(key);
@@ -93,6 +96,36 @@ export async function readSidecar(wavFile: string): Promise<{ name: string; text
   }
 }
 
+/**
+ * The reference WAVs a sidecar JSON names (`references`, as `unmix mix` writes, or
+ * `sources`, as the fixtures do), read from the JSON's folder or below it, never above;
+ * undefined when it names none or one cannot be read (the mixture still opens).
+ */
+export async function readSidecarReferences(jsonFile: string, text: string): Promise<AudioFile[] | undefined> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const record = (json ?? {}) as Record<string, unknown>;
+  const list = Array.isArray(record.references) ? record.references : record.sources;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_FILES) return undefined;
+  const folder = path.dirname(path.resolve(jsonFile));
+  const files: string[] = [];
+  for (const entry of list) {
+    if (typeof entry !== 'string' || !/\.wav$/i.test(entry)) return undefined;
+    const file = path.resolve(folder, entry);
+    if (!file.startsWith(folder + path.sep)) return undefined;
+    files.push(file);
+  }
+  try {
+    return await Promise.all(files.map(readChosenFile));
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the handlers need: Electron's dialog, and the window to attach dialogs to. */
 export interface IpcDependencies {
   ipcMain: IpcMainLike;
@@ -119,7 +152,12 @@ export function ipcHandlers(
       const opened: OpenedAudio = { files };
       if (result.filePaths.length === 1) {
         const sidecar = await readSidecar(result.filePaths[0]);
-        if (sidecar) opened.sidecar = sidecar;
+        if (sidecar) {
+          opened.sidecar = sidecar;
+          const jsonFile = path.join(path.dirname(result.filePaths[0]), sidecar.name);
+          const references = await readSidecarReferences(jsonFile, sidecar.text);
+          if (references) opened.references = references;
+        }
       }
       return opened;
     },

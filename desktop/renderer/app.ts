@@ -7,18 +7,22 @@ import { durationSeconds, type MultichannelSignal } from '../../core/audio/signa
 import { encodeWav } from '../../core/audio/wav.js';
 import { isUnmixError, UnmixError } from '../../core/errors.js';
 import type { RealMatrix } from '../../core/room/instantaneous.js';
+import { unmixingFile } from '../../core/unmixing.js';
 import { spectrogram, type Spectrogram } from '../../core/signal/spectrogram.js';
 import type { TraceEntry } from '../../core/separate.js';
 import type { AudioFile, MenuCommand, OpenedAudio, UnmixBridge } from '../shared/bridge.js';
 import { Player, type PlayItem } from './audio/player.js';
 import { listInputDevices, Recorder, type RecordOptions } from './audio/recorder.js';
+import { attachLiveMode } from './live/liveMode.js';
 import { byId, element, stemOf } from './dom.js';
 import { trackColor } from './draw/canvas.js';
 import { drawConvergence } from './draw/plot.js';
 import { drawSpectrogram } from './draw/spectrogram.js';
-import { drawWaveform, peakOf, type TimeView } from './draw/waveform.js';
+import { computePeaks, drawWaveform, peakOf, type Peaks, type TimeView } from './draw/waveform.js';
 import { decodeMixture, decodeReferences, parseMixing } from './load.js';
 import { scoreTracks } from './views/analysis.js';
+import { levelMeter } from './views/levelMeter.js';
+import { addRecordingListener, notifyRecordingListeners } from './audio/recordingHooks.js';
 import { MatrixView } from './views/matrixView.js';
 import type { MethodInfo, RunOptions, WorkerResult } from './worker/messages.js';
 import { SeparationClient } from './worker/client.js';
@@ -35,6 +39,7 @@ interface Lane {
   samples: Float64Array;
   color: string;
   spectrogram?: Spectrogram;
+  peaks?: Peaks;
 }
 
 interface Track {
@@ -80,6 +85,8 @@ class App {
   private readonly matrix = new MatrixView();
   private playing: 'mixture' | 'tracks' | number | null = null;
   private redrawPending = false;
+  /** The largest sample of each set of lanes, so levels compare across channels (computed once). */
+  private readonly lanePeaks = new WeakMap<Lane[], number>();
 
   constructor(private readonly bridge: UnmixBridge) {}
 
@@ -95,6 +102,16 @@ class App {
       this.scheduleRedraw();
     };
     window.addEventListener('resize', () => this.scheduleRedraw());
+    document.addEventListener('keydown', (event) => {
+      // Keys belong to the control that has focus (typing a number, pressing a button).
+      if (event.target instanceof HTMLElement && event.target.closest('input, select, textarea, button')) return;
+      if (event.key === ' ') {
+        event.preventDefault();
+        this.togglePlay(this.playing ?? 'mixture');
+      } else if (event.key === 'Escape') {
+        this.worker.cancel();
+      }
+    });
     const { methods, auto } = await this.worker.methods();
     this.methods = methods;
     const select = byId<HTMLSelectElement>('method');
@@ -178,6 +195,11 @@ class App {
     const { signal, name } = decodeMixture(opened.files);
     const mixing = opened.sidecar ? parseMixing(opened.sidecar.text, signal.channels.length) : undefined;
     this.setMixture({ signal, name, ...(mixing ? { mixing } : {}) });
+    if (opened.references) {
+      // References named by the fixture / `unmix mix` JSON: score against them without asking.
+      this.references = decodeReferences(opened.references, signal);
+      byId('mixture-info').textContent += ` · ${this.references.length} references`;
+    }
   }
 
   private setMixture(mixture: Mixture): void {
@@ -340,13 +362,19 @@ class App {
     const spectrograms = byId<HTMLInputElement>('spectrogram-toggle').checked;
     const { sampleRate } = mixture.signal;
     const drawLanes = (lanes: Lane[]) => {
-      const peak = peakOf(lanes.map((lane) => lane.samples));
+      let peak = this.lanePeaks.get(lanes);
+      if (peak === undefined) {
+        peak = peakOf(lanes.map((lane) => lane.samples));
+        this.lanePeaks.set(lanes, peak);
+      }
       for (const lane of lanes) {
         if (spectrograms) {
           lane.spectrogram ??= spectrogram(lane.samples, sampleRate, { fftSize: sampleRate > 24000 ? 1024 : 512 });
           drawSpectrogram(lane.canvas, lane.spectrogram, this.view);
         } else {
-          drawWaveform(lane.canvas, lane.samples, sampleRate, this.view, lane.color, peak);
+          // Block extremes only pay off for long signals drawn zoomed out.
+          if (lane.samples.length > 1 << 20) lane.peaks ??= computePeaks(lane.samples);
+          drawWaveform(lane.canvas, lane.samples, sampleRate, this.view, lane.color, peak, lane.peaks);
         }
       }
     };
@@ -465,7 +493,8 @@ class App {
       this.trace = result.trace.length > 0 ? result.trace : this.trace;
       const seconds = (performance.now() - started) / 1000;
       status.textContent = `${result.method}: ${result.iterations} iterations, ${result.converged ? 'converged' : 'stopped at the iteration limit'}, ${seconds.toFixed(1)} s`;
-      drawConvergence(plot, this.trace, Math.max(result.iterations, 2));
+      this.maxIterations = Math.max(result.iterations, 2);
+      drawConvergence(plot, this.trace, this.maxIterations);
       this.showResult(result);
     } catch (error) {
       if (isUnmixError(error) && error.kind === 'aborted') {
@@ -547,9 +576,15 @@ class App {
 
   private async exportAll(): Promise<void> {
     if (this.tracks.length === 0) throw new UnmixError('separate the mixture first; there are no tracks to export yet');
+    const mixture = this.mixture;
+    const result = this.result;
+    if (!mixture || !result) throw new UnmixError('separate the mixture first; there are no tracks to export yet');
     const files = this.tracks.map((_, i) => this.trackFile(i));
+    // The same files as `unmix separate`: the tracks and the unmixing (a warm start for --init).
+    const json = JSON.stringify(unmixingFile(result, mixture.signal), null, 1);
+    files.push({ name: `${stemOf(mixture.name)}.unmixing.json`, bytes: new TextEncoder().encode(json) });
     const folder = await this.bridge.saveWavs(files);
-    if (folder) showMessage(`Saved ${files.length} tracks in ${folder}`, 'note');
+    if (folder) showMessage(`Saved ${this.tracks.length} tracks and the unmixing in ${folder}`, 'note');
   }
 
   private renderScores(): void {
@@ -586,7 +621,10 @@ class App {
 
   private recordOptions: RecordOptions | null = null;
 
-  /** The streaming hook of the recorder (issue 7's live mode attaches here). */
+  /**
+   * Streaming hook kept for the live mode of issue 7, which sets it: called with every
+   * recorded block, like the listeners of recordingHooks.ts (new code should use those).
+   */
   onRecordedBlock: RecordOptions['onBlock'];
 
   private async showRecording(): Promise<void> {
@@ -609,6 +647,7 @@ class App {
   }
 
   private wireRecording(): void {
+    addRecordingListener(levelMeter(byId<HTMLCanvasElement>('record-levels')));
     const status = byId('record-status');
     let timer = 0;
     byId('record-start').addEventListener(
@@ -620,13 +659,23 @@ class App {
             throw new UnmixError('Channels must be a whole number from 1 to 32', 'usage');
           }
           const deviceId = byId<HTMLSelectElement>('record-device').value;
+          const sampleRate = Number(byId<HTMLSelectElement>('record-rate').value) || undefined;
           this.recordOptions = {
             channelCount,
             ...(deviceId ? { deviceId } : {}),
-            onBlock: (block, rate) => this.onRecordedBlock?.(block, rate),
+            ...(sampleRate ? { sampleRate } : {}),
+            // Streaming hook: every block goes to the listeners of recordingHooks.ts (live mode).
+            onBlock: (block, rate) => {
+              this.onRecordedBlock?.(block, rate);
+              notifyRecordingListeners('block', block, rate);
+            },
           };
           clearMessage();
           await this.recorder.start(this.recordOptions);
+          notifyRecordingListeners('started', {
+            sampleRate: this.recorder.sampleRate,
+            channels: this.recorder.deliveredChannels,
+          });
           byId<HTMLButtonElement>('record-start').disabled = true;
           byId<HTMLButtonElement>('record-stop').disabled = false;
           const delivered = this.recorder.deliveredChannels;
@@ -649,6 +698,8 @@ class App {
         void this.guard(async () => {
           window.clearInterval(timer);
           const signal = await this.recorder.stop();
+          notifyRecordingListeners('stopped', signal);
+          notifyRecordingListeners('stopped', signal);
           byId<HTMLButtonElement>('record-start').disabled = false;
           byId<HTMLButtonElement>('record-stop').disabled = true;
           const seconds = durationSeconds(signal);
@@ -688,6 +739,7 @@ function boot(): void {
   }
   const app = new App(bridge);
   (window as unknown as { unmixApp: App }).unmixApp = app;
+  attachLiveMode();
   app.start().catch((error: unknown) => showMessage(messageOf(error)));
 }
 

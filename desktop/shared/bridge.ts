@@ -21,6 +21,11 @@ export interface OpenedAudio {
    * output), which may hold the true `mixing` matrix; its text, unparsed.
    */
   sidecar?: { name: string; text: string };
+  /**
+   * The reference tracks that sidecar names (`references` of `unmix mix`, `sources` of the
+   * fixtures), read from beside it, when it names any.
+   */
+  references?: AudioFile[];
 }
 
 /** Commands the application menu sends to the window. */
@@ -47,7 +52,10 @@ export interface UnmixBridge {
   openReferences(): Promise<AudioFile[] | null>;
   /** Save one WAV through a save dialog; resolves to the path written, or null when cancelled. */
   saveWav(suggestedName: string, bytes: Uint8Array): Promise<string | null>;
-  /** Choose a folder and write every file into it; resolves to the folder, or null when cancelled. */
+  /**
+   * Choose a folder and write every file into it (WAVs, and `<stem>.unmixing.json`);
+   * never replaces a file. Resolves to the folder, or null when cancelled.
+   */
   saveWavs(files: AudioFile[]): Promise<string | null>;
   /** Listen to menu commands; returns a function that stops listening. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;

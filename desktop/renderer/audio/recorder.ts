@@ -1,7 +1,8 @@
 /**
  * Recording from microphones: choose an input device and a channel count, record, stop.
  * The recording becomes a mixture; blocks of samples are also handed to an optional
- * `onBlock` hook as they arrive, so a live mode can separate the stream while recording.
+ * `onBlock` hook as they arrive (the window forwards them to the listeners of
+ * recordingHooks.ts), so a live mode can separate the stream while recording.
  */
 import type { MultichannelSignal } from '../../../core/audio/signal.js';
 import { UnmixError } from '../../../core/errors.js';
@@ -21,7 +22,11 @@ export interface RecordOptions {
   deviceId?: string;
   /** Channels (microphones) to record. */
   channelCount: number;
-  /** Streaming hook: called for every block of {@link BLOCK_FRAMES}-ish frames, in order. */
+  /** Sample rate of the recording in Hz; default the device's. The browser resamples. */
+  sampleRate?: number;
+  /** Frames per block handed to `onBlock` (default 1024: 64 ms at 16 kHz). */
+  blockFrames?: number;
+  /** Streaming hook: called for every block of `blockFrames` frames, in order. */
   onBlock?: BlockListener;
 }
 
@@ -66,6 +71,11 @@ export class Recorder {
     return this.stream !== null;
   }
 
+  /** Sample rate of the current or last recording in Hz (0 before the first). */
+  get sampleRate(): number {
+    return this.rate;
+  }
+
   /** Seconds recorded so far. */
   get seconds(): number {
     return this.rate > 0 ? this.frames / this.rate : 0;
@@ -102,7 +112,7 @@ export class Recorder {
     const track = this.stream.getAudioTracks()[0];
     const delivered = track?.getSettings().channelCount ?? options.channelCount;
     this.channels = Math.min(options.channelCount, delivered);
-    this.context = new AudioContext();
+    this.context = new AudioContext(options.sampleRate ? { sampleRate: options.sampleRate } : undefined);
     this.rate = this.context.sampleRate;
     this.chunks = [];
     this.frames = 0;
@@ -114,6 +124,7 @@ export class Recorder {
       channelCount: this.channels,
       channelCountMode: 'explicit',
       channelInterpretation: 'discrete',
+      processorOptions: { blockFrames: options.blockFrames ?? 1024 },
     });
     this.node.port.onmessage = (event: MessageEvent<{ block: Float32Array[] }>) => {
       const block = event.data.block.slice(0, this.channels);

@@ -13,7 +13,7 @@ export function drawSpectrogram(
   floorDb = -80,
 ): void {
   const { context, width, height } = prepareCanvas(canvas);
-  const { bins, frames, hopSamples, sampleRate, powerDb } = spectrogram;
+  const { bins, frames, hopSamples, sampleRate, powerDb, frameOffsetSamples } = spectrogram;
   let max = -Infinity;
   for (let i = 0; i < powerDb.length; i++) if (powerDb[i] > max) max = powerDb[i];
   const low = max + floorDb;
@@ -21,9 +21,10 @@ export function drawSpectrogram(
   const pixelHeight = canvas.height;
   const image = context.createImageData(pixelWidth, pixelHeight);
   const secondsPerPixel = (view.end - view.start) / pixelWidth;
-  const framesPerSecond = sampleRate / hopSamples;
   for (let x = 0; x < pixelWidth; x++) {
-    const t = Math.floor((view.start + (x + 0.5) * secondsPerPixel) * framesPerSecond);
+    // The column whose centre is nearest the pixel's time.
+    const sample = (view.start + (x + 0.5) * secondsPerPixel) * sampleRate;
+    const t = Math.round((sample - frameOffsetSamples) / hopSamples);
     if (t < 0 || t >= frames) continue;
     for (let y = 0; y < pixelHeight; y++) {
       const f = Math.min(bins - 1, Math.floor(((pixelHeight - 1 - y) / pixelHeight) * bins));

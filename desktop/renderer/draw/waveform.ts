@@ -8,9 +8,37 @@ export interface TimeView {
   cursor: number | null;
 }
 
+/** Minimum and maximum of each block of `blockSize` samples, to draw long signals zoomed out quickly. */
+export interface Peaks {
+  blockSize: number;
+  min: Float32Array;
+  max: Float32Array;
+}
+
+/** The {@link Peaks} of a channel (one pass). */
+export function computePeaks(samples: Float64Array, blockSize = 256): Peaks {
+  const blocks = Math.ceil(samples.length / blockSize);
+  const min = new Float32Array(blocks);
+  const max = new Float32Array(blocks);
+  for (let b = 0; b < blocks; b++) {
+    let low = Infinity;
+    let high = -Infinity;
+    const end = Math.min(samples.length, (b + 1) * blockSize);
+    for (let i = b * blockSize; i < end; i++) {
+      const v = samples[i];
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+    min[b] = low;
+    max[b] = high;
+  }
+  return { blockSize, min, max };
+}
+
 /**
- * Draw a waveform as a min/max envelope per pixel column (exact for any zoom, one pass
- * over the visible samples), with the cursor as a vertical line.
+ * Draw a waveform as a min/max envelope per pixel column, with the cursor as a vertical
+ * line. Exact from the samples when zoomed in; from `peaks` (block extremes, so within a
+ * block of exact) when a pixel spans several blocks.
  *
  * @param samples - one channel
  * @param sampleRate - Hz
@@ -23,6 +51,7 @@ export function drawWaveform(
   view: TimeView,
   color: string,
   peak: number,
+  peaks?: Peaks,
 ): void {
   const { context, width, height } = prepareCanvas(canvas);
   context.fillStyle = '#1b1f26';
@@ -44,10 +73,18 @@ export function drawWaveform(
     if (from >= last) break;
     let low = Infinity;
     let high = -Infinity;
-    for (let i = from; i < to; i++) {
-      const v = samples[i];
-      if (v < low) low = v;
-      if (v > high) high = v;
+    if (peaks && perPixel >= 4 * peaks.blockSize) {
+      const last = Math.min(peaks.min.length, Math.ceil(to / peaks.blockSize));
+      for (let b = Math.floor(from / peaks.blockSize); b < last; b++) {
+        if (peaks.min[b] < low) low = peaks.min[b];
+        if (peaks.max[b] > high) high = peaks.max[b];
+      }
+    } else {
+      for (let i = from; i < to; i++) {
+        const v = samples[i];
+        if (v < low) low = v;
+        if (v > high) high = v;
+      }
     }
     const top = middle - high * scale;
     const bottom = middle - low * scale;

@@ -8,7 +8,7 @@ import { matMul } from '../../../core/linalg/real.js';
 import { bestAssignment } from '../../../core/losses/pit.js';
 import { siSdr } from '../../../core/losses/siSdr.js';
 import type { RealMatrix } from '../../../core/room/instantaneous.js';
-import type { RealUnmixing } from '../../../core/separate.js';
+import type { ComplexUnmixing, RealUnmixing } from '../../../core/separate.js';
 
 /**
  * The global system `W·A` (sources x true sources) of a real unmixing and the true mixing
@@ -30,6 +30,39 @@ export function globalSystem(unmixing: RealUnmixing, mixing: RealMatrix): RealMa
 export function amariOf(unmixing: RealUnmixing, mixing: RealMatrix): number | undefined {
   if (unmixing.cols !== mixing.rows || unmixing.rows !== mixing.cols) return undefined;
   return amariIndex(unmixing.data, mixing.data, unmixing.rows, unmixing.cols);
+}
+
+/**
+ * |W(f)·A| of one frequency bin of a complex unmixing and a real (instantaneous) mixing
+ * matrix, or null when the shapes do not fit. The product of the real and imaginary
+ * parts with A, each by core's {@link matMul}.
+ */
+export function binSystemMagnitude(unmixing: ComplexUnmixing, bin: number, mixing: RealMatrix): RealMatrix | null {
+  if (unmixing.cols !== mixing.rows) return null;
+  const { rows, cols } = unmixing;
+  const re = new Float64Array(rows * cols);
+  const im = new Float64Array(rows * cols);
+  for (let k = 0; k < rows * cols; k++) {
+    re[k] = unmixing.data[2 * (bin * rows * cols + k)];
+    im[k] = unmixing.data[2 * (bin * rows * cols + k) + 1];
+  }
+  const pr = matMul(re, mixing.data, rows, cols, mixing.cols);
+  const pi = matMul(im, mixing.data, rows, cols, mixing.cols);
+  const data = new Float64Array(rows * mixing.cols);
+  for (let k = 0; k < data.length; k++) data[k] = Math.hypot(pr[k], pi[k]);
+  return { rows, cols: mixing.cols, data };
+}
+
+/**
+ * Amari index of a square global system given by its entries' magnitudes (the index only
+ * looks at |p_ij|): core's {@link amariIndex} of `|P|` times the identity.
+ */
+export function amariOfSystem(system: RealMatrix): number | undefined {
+  const n = system.rows;
+  if (system.cols !== n) return undefined;
+  const identity = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) identity[i * n + i] = 1;
+  return amariIndex(system.data, identity, n);
 }
 
 /** Scores of one separated track. */

@@ -8,7 +8,7 @@ import type { ComplexUnmixing, Unmixing } from '../../../core/separate.js';
 import { byId } from '../dom.js';
 import { heatColor, prepareCanvas } from '../draw/canvas.js';
 import { cellAt, drawHeatmap, formatValue, type HeatmapData, type HeatmapLayout } from '../draw/heatmap.js';
-import { amariOf, globalSystem } from './analysis.js';
+import { amariOf, amariOfSystem, binSystemMagnitude, globalSystem } from './analysis.js';
 
 /** Renders {@link Unmixing}s into the matrix section. */
 export class MatrixView {
@@ -44,6 +44,23 @@ export class MatrixView {
       if (this.slider.value === '0') this.slider.value = String(Math.round((1000 / sampleRate) * unmixing.fftSize));
     }
     this.draw();
+  }
+
+  private medianCache: { unmixing: Unmixing; value: number } | null = null;
+
+  /** Median over bins (DC and Nyquist excluded) of the Amari index of W(f)·A. */
+  private medianAmari(unmixing: ComplexUnmixing, mixing: RealMatrix): number {
+    if (this.medianCache?.unmixing === unmixing) return this.medianCache.value;
+    const values: number[] = [];
+    for (let f = 1; f < unmixing.bins - 1; f++) {
+      const system = binSystemMagnitude(unmixing, f, mixing);
+      const amari = system ? amariOfSystem(system) : undefined;
+      if (amari !== undefined) values.push(amari);
+    }
+    values.sort((a, b) => a - b);
+    const value = values.length ? values[Math.floor(values.length / 2)] : Number.NaN;
+    this.medianCache = { unmixing, value };
+    return value;
   }
 
   /** Hide the view (a new mixture was opened). */
@@ -89,7 +106,25 @@ export class MatrixView {
       byId('bin-label').textContent = `bin ${bin} of ${unmixing.bins - 1} · ${hz.toFixed(0)} Hz`;
       byId('w-caption').textContent =
         `|W(f)| at ${hz.toFixed(0)} Hz (${rows} sources × ${cols} microphones); hover for the complex value`;
-      waFigure.hidden = true;
+      const system = this.mixing ? binSystemMagnitude(unmixing, bin, this.mixing) : null;
+      waFigure.hidden = system === null;
+      if (system && this.mixing) {
+        const sourceLabels = Array.from({ length: system.cols }, (_, c) => `s${c + 1}`);
+        this.waData = {
+          rows,
+          cols: system.cols,
+          values: system.data,
+          rowLabels,
+          colLabels: sourceLabels,
+          signed: false,
+        };
+        this.waLayout = drawHeatmap(byId<HTMLCanvasElement>('wa-heatmap'), this.waData);
+        const amari = amariOfSystem(system);
+        const median = this.medianAmari(unmixing, this.mixing);
+        byId('wa-caption').textContent =
+          `|W(f)·A| at ${hz.toFixed(0)} Hz (true instantaneous mixing known)` +
+          (amari === undefined ? '' : ` — Amari index ${amari.toFixed(4)} here, median over bins ${median.toFixed(4)}`);
+      }
       drawBinSummary(byId<HTMLCanvasElement>('bin-summary'), unmixing, bin);
     }
     this.wLayout = drawHeatmap(byId<HTMLCanvasElement>('w-heatmap'), this.wData);

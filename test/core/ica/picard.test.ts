@@ -113,6 +113,8 @@ describe('Picard loss, gradient and preconditioner', () => {
     Float64Array.from({ length: frames }, () => (k === 2 ? 2 * rng.uniform() - 1 : rng.normal() ** 3)),
   );
   const signs = [1, -1, 1];
+  let rho = (v: number): number => Math.log(Math.cosh(v));
+  let psi = (v: number): number => Math.tanh(v);
   function loss(w: Float64Array): number {
     const y = applyMatrix(w, n, n, z);
     let l = -logAbsDet(w, n).logAbs;
@@ -120,7 +122,7 @@ describe('Picard loss, gradient and preconditioner', () => {
       let s = 0;
       let q = 0;
       for (const v of yi) {
-        s += Math.log(Math.cosh(v));
+        s += rho(v);
         q += v * v;
       }
       l += (signs[i] * s) / frames + (0.5 * q) / frames;
@@ -133,31 +135,58 @@ describe('Picard loss, gradient and preconditioner', () => {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let t = 0; t < frames; t++) s += (signs[i] * Math.tanh(y[i][t]) + y[i][t]) * y[j][t];
+        for (let t = 0; t < frames; t++) s += (signs[i] * psi(y[i][t]) + y[i][t]) * y[j][t];
         g[i * n + j] = s / frames - (i === j ? 1 : 0);
       }
     }
     return g;
   }
 
-  it('the relative gradient matches finite differences of L((I + E) W)', () => {
-    const w = Float64Array.of(1, 0.2, -0.1, 0.3, 0.9, 0.1, -0.2, 0.1, 1.1);
-    const g = gradient(w);
-    const eps = 1e-6;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const plus = new Float64Array(n * n);
-        const minus = new Float64Array(n * n);
-        for (let r = 0; r < n; r++) {
-          for (let c = 0; c < n; c++) {
-            const base = w[r * n + c];
-            // ((I + εE_ij) W)[r][c] = W[r][c] + ε δ_ri W[j][c]
-            plus[r * n + c] = base + (r === i ? eps * w[j * n + c] : 0);
-            minus[r * n + c] = base - (r === i ? eps * w[j * n + c] : 0);
-          }
-        }
-        expect((loss(plus) - loss(minus)) / (2 * eps)).toBeCloseTo(g[i * n + j], 6);
+  for (const density of ['tanh', 'hyperbolic'] as const) {
+    it(`the relative gradient matches finite differences of L((I + E) W) (${density})`, () => {
+      if (density === 'hyperbolic') {
+        rho = (v) => Math.sqrt(1 + v * v);
+        psi = (v) => v / Math.sqrt(1 + v * v);
       }
+      const w = Float64Array.of(1, 0.2, -0.1, 0.3, 0.9, 0.1, -0.2, 0.1, 1.1);
+      const g = gradient(w);
+      const eps = 1e-6;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const plus = new Float64Array(n * n);
+          const minus = new Float64Array(n * n);
+          for (let r = 0; r < n; r++) {
+            for (let c = 0; c < n; c++) {
+              const base = w[r * n + c];
+              // ((I + εE_ij) W)[r][c] = W[r][c] + ε δ_ri W[j][c]
+              plus[r * n + c] = base + (r === i ? eps * w[j * n + c] : 0);
+              minus[r * n + c] = base - (r === i ? eps * w[j * n + c] : 0);
+            }
+          }
+          expect((loss(plus) - loss(minus)) / (2 * eps)).toBeCloseTo(g[i * n + j], 6);
+        }
+      }
+    });
+  }
+
+  it('the fused pass computes the same loss as the definition (trace cost at the start)', () => {
+    for (const density of ['tanh', 'hyperbolic'] as const) {
+      rho = density === 'tanh' ? (v) => Math.log(Math.cosh(v)) + Math.LN2 : (v) => Math.sqrt(1 + v * v);
+      const w = Float64Array.of(1, 0.2, -0.1, 0.3, 0.9, 0.1, -0.2, 0.1, 1.1);
+      // One iteration: the trace's cost is L after the accepted step, so compare at the final W.
+      const r = picardSolve(z, w, { ...PICARD_DEFAULTS, density, subsampling: false, maxIterations: 1 });
+      const y = applyMatrix(r.unmixing, n, n, z);
+      let expected = -logAbsDet(r.unmixing, n).logAbs;
+      y.forEach((yi, i) => {
+        let s = 0;
+        let q = 0;
+        for (const v of yi) {
+          s += rho(v);
+          q += v * v;
+        }
+        expected += (r.signs[i] * s) / frames + (0.5 * q) / frames;
+      });
+      expect(r.trace[0].cost).toBeCloseTo(expected, 10);
     }
   });
 

@@ -23,6 +23,15 @@ describe('bench/rooms.ts (the shared benchmark rooms)', () => {
       /fixtures\/voices are 8 s at 16 kHz/,
     );
     expect(() => makeRoom('nope')).toThrow(/unknown room 'nope'/);
+    const moving = makeRoom('2x2-rt200-switch', { seconds: 1, material: 'synthetic' });
+    expect(moving.segments.map((s) => [s.source, s.startFrame, s.endFrame])).toEqual([
+      [0, 0, 16000],
+      [1, 0, 16000],
+      [1, 16000, 16000],
+    ]);
+    const full = makeRoom('2x2-rt200-switch');
+    expect(full.segments[2]).toMatchObject({ source: 1, startFrame: 64000, endFrame: 128000 });
+    expect(full.references).toHaveLength(2);
   });
 
   it('scores with the best permutation and the improvement over the first microphone', () => {

@@ -244,6 +244,45 @@ describe('simulateRoom', () => {
     expect(tail.mixture.channels[0].length).toBe(frames + sim.room.rirs[0][0].length - 1);
   });
 
+  it('moves a source: each stretch through the responses of its position, tails carrying on', () => {
+    const to: Vector3 = [1.2, 1.1, 1.5];
+    const sim = simulateRoom(sources, room, { moves: [{ source: 1, atSeconds: 0.2, to }] });
+    expect(sim.segments).toEqual([
+      { source: 0, startFrame: 0, endFrame: frames, position: positions[0] },
+      { source: 1, startFrame: 0, endFrame: 3200, position: positions[1] },
+      { source: 1, startFrame: 3200, endFrame: frames, position: to },
+    ]);
+    expect(sim.room.rirs[0]).toHaveLength(3);
+    const before = sources.channels[1].slice();
+    before.fill(0, 3200);
+    const after = sources.channels[1].slice();
+    after.fill(0, 0, 3200);
+    for (let i = 0; i < 3; i++) {
+      const a = convolveDirect(before, sim.room.rirs[i][1], frames);
+      const b = convolveDirect(after, sim.room.rirs[i][2], frames);
+      let diff = 0;
+      for (let t = 0; t < frames; t++) diff = Math.max(diff, Math.abs(sim.images[1].channels[i][t] - a[t] - b[t]));
+      expect(diff).toBeLessThan(1e-9);
+    }
+    // Two moves at the same time: the later one wins.
+    const twice = simulateRoom(sources, room, {
+      moves: [
+        { source: 0, atSeconds: 0.1, to: positions[1] },
+        { source: 0, atSeconds: 0.1, to },
+      ],
+    });
+    expect(twice.segments.slice(2).map((s) => [s.startFrame, s.endFrame])).toEqual([
+      [1600, 1600],
+      [1600, frames],
+    ]);
+    expect(() => simulateRoom(sources, room, { moves: [{ source: 2, atSeconds: 1, to }] })).toThrow(
+      'a move names source 3, but there are 2 sources',
+    );
+    expect(() => simulateRoom(sources, room, { moves: [{ source: 0, atSeconds: 0.1, to: [9, 1, 1] }] })).toThrow(
+      'the move of source 1 goes to [9,1,1], outside the 6 x 5 x 3 m room',
+    );
+  });
+
   it('adds seeded white noise at the asked SNR', () => {
     const clean = simulateRoom(sources, room);
     const noisy = simulateRoom(sources, room, { snrDb: 10, seed: 9 });

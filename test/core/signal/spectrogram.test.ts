@@ -35,12 +35,34 @@ describe('spectrogram', () => {
 
   it('makes the hop longer for long signals so frames stay few', () => {
     const short = spectrogram(new Float64Array(16000 * 10), 16000, { maxFrames: 1000 });
-    expect(short.hopSamples).toBe(160);
+    expect(short.hopSamples).toBe(161);
+    expect(short.framesPerColumn).toBe(1);
     expect(short.frames).toBeLessThanOrEqual(1010);
-    // ... but never beyond half a frame, where frames would stop overlapping.
+    // ... up to half a frame; beyond, neighbouring frames are averaged into columns.
     const s = spectrogram(new Float64Array(16000 * 120), 16000, { maxFrames: 1000 });
-    expect(s.hopSamples).toBe(s.fftSize / 2);
-    expect(s.frameOffsetSamples).toBe(s.hopSamples - s.fftSize / 2);
+    expect(s.framesPerColumn).toBe(8);
+    expect(s.hopSamples).toBe(8 * 256);
+    expect(s.frames).toBeLessThanOrEqual(1000);
+    expect(s.powerDb.length).toBe(s.bins * s.frames);
+    expect(s.frameOffsetSamples).toBe(3.5 * 256 + 256 - 256);
+  });
+
+  it('averages columns of a stationary tone to the same level', () => {
+    const sampleRate = 16000;
+    const x = sine(1000, 0.5, sampleRate, 16000 * 20);
+    const fine = spectrogram(x, sampleRate, { fftSize: 512, hopSamples: 256 });
+    const coarse = spectrogram(x, sampleRate, { fftSize: 512, hopSamples: 256, maxFrames: 100 });
+    expect(coarse.frames).toBeLessThanOrEqual(100);
+    expect(coarse.powerDb[32 * coarse.frames + 50]).toBeCloseTo(fine.powerDb[32 * fine.frames + 600], 3);
+    // The centre of column t is where its frames are, on average.
+    const t = 10;
+    const first = t * coarse.framesPerColumn;
+    const last = first + coarse.framesPerColumn - 1;
+    const frameCentre = (k: number) => fine.frameOffsetSamples + k * fine.hopSamples;
+    expect(coarse.frameOffsetSamples + t * coarse.hopSamples).toBeCloseTo(
+      (frameCentre(first) + frameCentre(last)) / 2,
+      9,
+    );
   });
 
   it('rejects an empty signal and a bad sample rate or size', () => {

@@ -1,0 +1,282 @@
+/**
+ * Batch STFT-domain separation (issue 4): SI-SDR improvement and seconds per method on
+ * the standard rooms of bench/rooms.ts (SI-SDRi over the unprocessed microphone 1, the
+ * reference being each source's image at microphone 1, best permutation), the time of
+ * 30 AuxIVA iterations on a 2x2 8 s mixture (FFT 2048, hop 512), the peak memory of
+ * `unmix separate` on a long 2-channel recording, and pyroomacoustics side by side when
+ * it is available.
+ *
+ * Targets: 2x2 RT60 0.15 s >= 18 dB, 2x2 RT60 0.3 s >= 6 dB, 3x3 RT60 0.2 s >= 9 dB;
+ * 30 AuxIVA iterations <= 0.3 s; 10 minutes of 2 channels under 1.5 GB peak.
+ *
+ * Knobs: UNMIX_BENCH_IVA_PARTS (comma-separated: speed, quality, pyroomacoustics, memory;
+ * default all), UNMIX_BENCH_IVA_MINUTES (length of the memory test, default 10),
+ * UNMIX_BENCH_IVA_METHODS (comma-separated, default every convolutive method),
+ * PYROOMACOUSTICS_PATH (a source checkout of pyroomacoustics, e.g. from
+ * github:LCAV/pyroomacoustics; run with Debian's /usr/bin/python3 and its numpy; only its
+ * pure-Python `bss` and `transform` modules are used). Nothing of it is committed or
+ * needed by tests.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { learnStftOracle } from '../core/eval/oracle.js';
+import { auxIva, iterateAuxIva } from '../core/iva/auxiva.js';
+import { initialUnmixing, prepareMixture, resolveStftOptions } from '../core/iva/stftMixture.js';
+import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
+import { WavStreamWriter } from '../cli/wavStream.js';
+import { makeRoom, scoreSeparation, STANDARD_ROOMS } from './rooms.js';
+import { printTable, section, timeBest } from './report.js';
+
+const ROOMS = ['2x2-rt150', '2x2-rt300', '3x3-rt200', '4x4-rt200'];
+
+/** Peak RSS of this process so far, bytes (Linux VmHWM); undefined elsewhere. */
+function peakRss(): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function quality(): Promise<void> {
+  const methods = (process.env.UNMIX_BENCH_IVA_METHODS?.split(',') ?? Object.keys(METHODS)).filter(
+    (name) => METHODS[name]?.model === 'convolutive',
+  );
+  section(`STFT methods on the standard rooms: SI-SDRi (dB) and seconds, default options (auto = ${AUTO_METHOD})`);
+  const rows = [];
+  for (const name of ROOMS) {
+    const room = makeRoom(name);
+    for (const method of methods) {
+      const start = performance.now();
+      const result = await separate(room.mixture, { method });
+      const seconds = (performance.now() - start) / 1000;
+      const score = scoreSeparation(result.sources.channels, room.references, room.mixture.channels[0]);
+      rows.push({
+        room: name,
+        method: method === AUTO_METHOD ? `${method} (auto)` : method,
+        'SI-SDRi dB': score.meanSiSdri,
+        'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
+        seconds,
+        iterations: result.iterations,
+        fft: `${result.options.fftSize as number}/${result.options.hopSamples as number}`,
+        target: room.spec.target,
+      });
+    }
+  }
+  printTable(rows);
+  console.log(`\n(${os.cpus().length} cores, shared: timings are inflated when other work runs)`);
+
+  // The ceiling of any method with one complex matrix per bin: the oracle of core/eval
+  // (least-squares start refined on SI-SDR, knowing the references).
+  section('Ceiling: oracle per-bin unmixing (core/eval learnStftOracle, knows the references)');
+  const ceiling = [];
+  for (const name of ROOMS) {
+    const room = makeRoom(name);
+    for (const fftSize of [2048, 4096]) {
+      const oracle = learnStftOracle(room.mixture, room.references, { fftSize, iterations: 30 });
+      const score = scoreSeparation(oracle.sources.channels, room.references, room.mixture.channels[0]);
+      ceiling.push({ room: name, fft: `${fftSize}/${fftSize / 4}`, 'oracle SI-SDRi dB': score.meanSiSdri, target: room.spec.target }); // prettier-ignore
+    }
+  }
+  printTable(ceiling);
+}
+
+function speed(): void {
+  section('30 AuxIVA iterations, 2x2, 8 s, 16 kHz, FFT 2048, hop 512 (target <= 0.3 s; pyroomacoustics ~0.65 s)');
+  const room = makeRoom('2x2-rt150');
+  const rows = [];
+  for (const model of ['laplace', 'gauss'] as const) {
+    for (const update of ['ip', 'iss'] as const) {
+      const options = resolveStftOptions(
+        room.mixture,
+        { fftSize: 2048, hopSamples: 512 },
+        { iterations: 30, tolerance: 0 },
+      );
+      const prepared = prepareMixture(room.mixture, options);
+      const iterate = (): void => {
+        const w = initialUnmixing(prepared, prepared.dims);
+        iterateAuxIva(prepared, w, { model, update, iterations: 30, tolerance: 0 });
+      };
+      const iterations = timeBest(iterate);
+      // CPU time of one run: less inflated than wall time when other processes share the cores.
+      const before = process.cpuUsage();
+      iterate();
+      const used = process.cpuUsage(before);
+      const cpu = (used.user + used.system) / 1e6;
+      const whole = timeBest(
+        () => auxIva(room.mixture, { fftSize: 2048, hopSamples: 512, iterations: 30, tolerance: 0, model, update }),
+        2,
+      );
+      rows.push({
+        model,
+        update,
+        'iterations s': iterations,
+        'iterations CPU s': cpu,
+        'with STFT, ISTFT s': whole,
+        target: '<= 0.3 s',
+      });
+    }
+  }
+  printTable(rows);
+}
+
+function writeLongFile(file: string, minutes: number): void {
+  const room = makeRoom('2x2-rt300');
+  const writer = new WavStreamWriter(file, {
+    encoding: 'pcm',
+    bitDepth: 16,
+    channels: 2,
+    sampleRate: room.sampleRate,
+    extensible: false,
+    channelMask: 0,
+  });
+  const total = Math.round(minutes * 60 * room.sampleRate);
+  const tile = room.mixture.channels[0].length;
+  for (let at = 0; at < total; at += tile) writer.write(room.mixture.channels, 0, Math.min(tile, total - at));
+  writer.close();
+}
+
+/** Child mode: run `unmix separate FILE -o DIR` in-process, print the peak RSS. */
+async function measureCli(file: string, out: string, method: string, extra: string[]): Promise<void> {
+  const { run } = await import('../cli/program.js');
+  let stdout = '';
+  const argv = ['separate', file, '-o', out, '--method', method, '--json', '-q', '--format', 'pcm16', ...extra];
+  const code = await run(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void process.stderr.write(t),
+    stderrIsTTY: false,
+  });
+  const report = JSON.parse(stdout) as { seconds: number };
+  console.log(JSON.stringify({ code, peak: peakRss(), seconds: report.seconds }));
+}
+
+function memory(): void {
+  const minutes = Number(process.env.UNMIX_BENCH_IVA_MINUTES ?? 10);
+  section(`unmix separate: peak memory on a ${minutes}-minute 2-channel 16 kHz 16-bit file (target < 1.5 GB)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unmix-bench-iva-'));
+  const rows = [];
+  try {
+    const file = path.join(dir, 'long.wav');
+    writeLongFile(file, minutes);
+    // Memory does not grow with the iterations (one pass over the bins each): few keep it short.
+    const runs: [string, string[]][] = [
+      ['auxiva', ['--iterations', '10']],
+      ['ilrma', ['--iterations', '3', '--param', 'warmup=2']],
+    ];
+    for (const [method, extra] of runs) {
+      if (!METHODS[method]) continue;
+      const output = execFileSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--measure-cli', file, path.join(dir, `out-${method}`), method, ...extra],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
+      const result = JSON.parse(output.trim().split('\n').pop()!) as { code: number; peak: number; seconds: number };
+      rows.push({
+        method: `${method} ${extra.join(' ')}`,
+        minutes,
+        'file MB': fs.statSync(file).size / 1e6,
+        'peak RSS MB': result.peak / 1e6,
+        'separation s': result.seconds,
+        'exit code': result.code,
+        target: '< 1500 MB',
+      });
+      fs.rmSync(path.join(dir, `out-${method}`), { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+const PYTHON_SCRIPT = String.raw`
+import sys, time, itertools, json
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+# Import the pure-Python parts only: the package __init__ needs compiled extensions.
+import importlib.util, types
+pkg = types.ModuleType('pyroomacoustics'); pkg.__path__ = [sys.argv[1] + '/pyroomacoustics']
+sys.modules['pyroomacoustics'] = pkg
+from pyroomacoustics.bss import auxiva, ilrma
+import pyroomacoustics.transform as T
+def sisdr(e, r):
+    e = e - e.mean(); r = r - r.mean()
+    t = np.dot(e, r) / np.dot(r, r) * r
+    return 10 * np.log10(np.sum(t ** 2) / np.sum((e - t) ** 2))
+out = []
+for item in json.loads(sys.argv[2]):
+    m, n, fft = item['mics'], item['frames'], item['fft']
+    hop = fft // 4
+    d = np.fromfile(item['file'])
+    x = d[:m * n].reshape(m, n); refs = d[m * n:].reshape(m, n)
+    wa = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(fft) / fft)
+    ws = T.stft.compute_synthesis_window(wa, hop)
+    for label, fn in [('auxiva (30 it)', lambda X: auxiva(X, n_iter=30)),
+                      ('auxiva gauss (30 it)', lambda X: auxiva(X, n_iter=30, model='gauss')),
+                      ('ilrma (100 it, 2 bases)', lambda X: ilrma(X, n_iter=100, n_components=2))]:
+        t0 = time.time()
+        X = T.stft.analysis(x.T, fft, hop, win=wa)
+        Y = fn(X)
+        y = T.stft.synthesis(Y, fft, hop, win=ws).T[:, fft - hop: fft - hop + n]
+        sec = time.time() - t0
+        y = np.pad(y, ((0, 0), (0, n - y.shape[1])))
+        best = max(itertools.permutations(range(m)), key=lambda p: sum(sisdr(y[p[k]], refs[k]) for k in range(m)))
+        s = [sisdr(y[best[k]], refs[k]) - sisdr(x[0], refs[k]) for k in range(m)]
+        out.append({'room': item['room'], 'method': label, 'si': float(np.mean(s)), 'seconds': sec})
+print(json.dumps(out))
+`;
+
+function pyroomacoustics(): void {
+  section('pyroomacoustics on the same rooms (FFT 2048, hop 512)');
+  const where = process.env.PYROOMACOUSTICS_PATH;
+  if (!where || !fs.existsSync(path.join(where, 'pyroomacoustics', 'bss', 'auxiva.py'))) {
+    console.log('skipped: set PYROOMACOUSTICS_PATH to a pyroomacoustics source checkout to compare');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unmix-bench-pra-'));
+  try {
+    const items = STANDARD_ROOMS.filter((spec) => ROOMS.slice(0, 3).includes(spec.name)).map((spec) => {
+      const room = makeRoom(spec);
+      const n = room.mixture.channels[0].length;
+      const m = room.mixture.channels.length;
+      const data = new Float64Array(n * 2 * m);
+      room.mixture.channels.forEach((x, i) => data.set(x, i * n));
+      room.references.forEach((x, i) => data.set(x, (m + i) * n));
+      const file = path.join(dir, `${spec.name}.f64`);
+      fs.writeFileSync(file, new Uint8Array(data.buffer));
+      return { room: spec.name, file, mics: m, frames: n, fft: 2048 };
+    });
+    const script = path.join(dir, 'pra.py');
+    fs.writeFileSync(script, PYTHON_SCRIPT);
+    const output = execFileSync('/usr/bin/python3', [script, where, JSON.stringify(items)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    const rows = (JSON.parse(output) as { room: string; method: string; si: number; seconds: number }[]).map((r) => ({
+      room: r.room,
+      method: r.method,
+      'SI-SDRi dB': r.si,
+      seconds: r.seconds,
+    }));
+    printTable(rows);
+  } catch (error) {
+    console.log(`skipped: pyroomacoustics failed (${(error as Error).message.split('\n')[0]})`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const parts = process.env.UNMIX_BENCH_IVA_PARTS?.split(',') ?? ['speed', 'quality', 'pyroomacoustics', 'memory'];
+  if (parts.includes('speed')) speed();
+  if (parts.includes('quality')) await quality();
+  if (parts.includes('pyroomacoustics')) pyroomacoustics();
+  if (parts.includes('memory')) memory();
+}
+
+if (process.argv[2] === '--measure-cli') {
+  await measureCli(process.argv[3], process.argv[4], process.argv[5], process.argv.slice(6));
+}
