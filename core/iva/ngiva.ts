@@ -1,5 +1,5 @@
 import type { MultichannelSignal } from '../audio/signal.js';
-import { throwIfAborted, UnmixError } from '../errors.js';
+import { throwIfAborted, UnmixError, type AbortSignalLike } from '../errors.js';
 import {
   complexInverse,
   complexLogAbsDet,
@@ -10,7 +10,6 @@ import {
 import { createOptimizer, type OptimizerSpec } from '../optim/create.js';
 import type { Optimizer } from '../optim/optimizers.js';
 import type { ComplexUnmixing, IterationInfo, ProgressCallback, SeparationResult } from '../separate.js';
-import type { AbortSignalLike } from '../errors.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -106,13 +105,13 @@ export function ngIva(mixture: MultichannelSignal, options: NgIvaOptions = {}): 
     iterations: NGIVA_DEFAULT_ITERATIONS,
     tolerance: NGIVA_DEFAULT_TOLERANCE,
     optimizer: NGIVA_DEFAULT_OPTIMIZER,
-  }).result;
+  });
 }
 
 /**
- * What ngiva.ts and fdica.ts share: check options, whiten, iterate, and (unless `finish`
- * is false) finish. Returns the prepared mixture and the iterated unmixing too, for
- * methods that post-process them (FDICA's permutation alignment).
+ * What ngiva.ts and fdica.ts share: check the options, whiten each bin, iterate with
+ * `score`, call `beforeFinish` (FDICA's permutation alignment: it may reorder the rows of
+ * `w` and returns extra options to report), then projection back and synthesis.
  * @internal
  */
 export function runNaturalGradient(
@@ -122,7 +121,7 @@ export function runNaturalGradient(
   method: string,
   defaults: { iterations: number; tolerance: number; optimizer: string },
   beforeFinish?: (prepared: PreparedMixture, w: Float64Array, resolved: ResolvedStftOptions) => Record<string, unknown>,
-): { result: SeparationResult } {
+): SeparationResult {
   const resolved = resolveStftOptions(mixture, options, defaults);
   if (options.reduction === 'overiva') {
     throw new UnmixError(`${method} reduces more microphones to the sources by PCA only, not overiva`, 'usage');
@@ -145,21 +144,19 @@ export function runNaturalGradient(
   const extra = beforeFinish ? beforeFinish(prepared, w, resolved) : {};
   const { sources, unmixing } = finishSeparation(prepared, w, prepared.dims, resolved.refMic, mixture.sampleRate);
   return {
-    result: {
-      sources,
-      unmixing,
-      method,
-      options: {
-        ...resolved,
-        reduction: 'pca',
-        optimizer: typeof spec === 'string' ? spec : { ...spec },
-        ...(options.schedule ? { schedule: options.schedule } : {}),
-        ...extra,
-      },
-      iterations: trace.length,
-      converged,
-      trace,
+    sources,
+    unmixing,
+    method,
+    options: {
+      ...resolved,
+      reduction: 'pca',
+      optimizer: typeof spec === 'string' ? spec : { ...spec },
+      ...(options.schedule ? { schedule: options.schedule } : {}),
+      ...extra,
     },
+    iterations: trace.length,
+    converged,
+    trace,
   };
 }
 
