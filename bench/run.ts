@@ -11,6 +11,7 @@ const NAMES = [
   'iva',
   'eval',
   'ngiva',
+  'hard',
   // one line per benchmark module
 ];
 

@@ -739,7 +739,7 @@ function boot(): void {
   }
   const app = new App(bridge);
   (window as unknown as { unmixApp: App }).unmixApp = app;
-  attachLiveMode(app);
+  attachLiveMode();
   app.start().catch((error: unknown) => showMessage(messageOf(error)));
 }
 

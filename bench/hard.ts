@@ -1,0 +1,280 @@
+/**
+ * Hard rooms: separation where the reverberation outweighs the direct sound. Talkers (the
+ * espeak-ng sentences of fixtures/voices, or core/room's synthetic music) 1.5-3 m from a
+ * 5 cm linear array in an 8 x 7 x 3 m shoebox, beyond the critical distance (about 0.8 m at
+ * RT60 0.6 s), RT60 0.3 / 0.6 / 0.9 s, 2x2 to 4x4, 6 or 8 microphones with 2-3 sources
+ * (over-determined, `sources` option), one case with white noise at 20 dB SNR; 16 kHz, 8 s.
+ *
+ * Scored as bench/rooms.ts scores the standard rooms (SI-SDR improvement over microphone 1,
+ * the reference being each source's image at microphone 1, best permutation), for each
+ * registered STFT method with default options and, when PYROOMACOUSTICS_PATH points at a
+ * pyroomacoustics source tree (its pure-Python `bss` and `transform`, run with Debian's
+ * /usr/bin/python3), pyroomacoustics' AuxIVA (30 and 100 iterations) and ILRMA (100
+ * iterations, 2 bases) on the same STFT (FFT 2048, hop 512, Hann), scored by the same code.
+ *
+ * Knobs: UNMIX_BENCH_HARD_ROOMS (comma-separated room names, default all),
+ * UNMIX_BENCH_HARD_METHODS (comma-separated, default every convolutive method),
+ * PYROOMACOUSTICS_PATH (skipped when unset).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
+import { decodeWav } from '../core/audio/wav.js';
+import { createRandom } from '../core/random.js';
+import { addWhiteNoise } from '../core/room/noise.js';
+import { linearArray, placeSources } from '../core/room/placement.js';
+import { simulateRoom, type Vector3 } from '../core/room/shoebox.js';
+import { synthesizeSource } from '../core/room/sources.js';
+import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
+import { scoreSeparation } from './rooms.js';
+import { printTable, section } from './report.js';
+
+/** One hard room. */
+export interface HardRoomSpec {
+  name: string;
+  microphones: number;
+  /** Sources in the room (and to separate: `sources` option when fewer than microphones). */
+  sources: number;
+  rt60: number;
+  /** Horizontal talker distance range, metres. */
+  distance: readonly [number, number];
+  /** Source material per source: a voice of fixtures/voices (1-4) or synthetic music. */
+  material: readonly ('voice' | 'music')[];
+  /** White noise added to the mixture, dB SNR; none when undefined. */
+  snrDb?: number;
+  seed: number;
+}
+
+export const HARD_ROOMS: readonly HardRoomSpec[] = [
+  { name: '2x2-rt300-far', microphones: 2, sources: 2, rt60: 0.3, distance: [1.5, 3], material: ['voice', 'voice'], seed: 11 }, // prettier-ignore
+  { name: '2x2-rt600-far', microphones: 2, sources: 2, rt60: 0.6, distance: [2, 2.5], material: ['voice', 'voice'], seed: 12 }, // prettier-ignore
+  { name: '2x2-rt900-far', microphones: 2, sources: 2, rt60: 0.9, distance: [1.5, 3], material: ['voice', 'voice'], seed: 13 }, // prettier-ignore
+  { name: '2x2-rt600-music', microphones: 2, sources: 2, rt60: 0.6, distance: [1.5, 3], material: ['voice', 'music'], seed: 14 }, // prettier-ignore
+  { name: '3x3-rt600-far', microphones: 3, sources: 3, rt60: 0.6, distance: [1.5, 3], material: ['voice', 'voice', 'voice'], seed: 15 }, // prettier-ignore
+  { name: '3x3-rt600-noise20', microphones: 3, sources: 3, rt60: 0.6, distance: [1.5, 3], material: ['voice', 'voice', 'music'], snrDb: 20, seed: 16 }, // prettier-ignore
+  { name: '4x4-rt600-far', microphones: 4, sources: 4, rt60: 0.6, distance: [1.5, 3], material: ['voice', 'voice', 'voice', 'voice'], seed: 17 }, // prettier-ignore
+  { name: '6x2-rt600-far', microphones: 6, sources: 2, rt60: 0.6, distance: [1.5, 3], material: ['voice', 'voice'], seed: 18 }, // prettier-ignore
+  { name: '8x3-rt600-far', microphones: 8, sources: 3, rt60: 0.6, distance: [1.5, 3], material: ['voice', 'voice', 'voice'], seed: 19 }, // prettier-ignore
+];
+
+const DIMENSIONS: Vector3 = [8, 7, 3];
+const SAMPLE_RATE = 16000;
+const SECONDS = 8;
+
+/** A simulated hard recording and what scoring it needs. */
+export interface HardRoom {
+  spec: HardRoomSpec;
+  mixture: MultichannelSignal;
+  /** Each source's image at microphone 1 (same scale as the mixture). */
+  references: Float64Array[];
+}
+
+function voicesDirectory(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const candidate = path.join(dir, 'fixtures', 'voices');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('fixtures/voices/ not found');
+}
+
+function unitRms(x: Float64Array): Float64Array {
+  let sum = 0;
+  for (let t = 0; t < x.length; t++) sum += x[t] * x[t];
+  const scale = 1 / Math.sqrt(sum / x.length);
+  for (let t = 0; t < x.length; t++) x[t] *= scale;
+  return x;
+}
+
+const cache = new Map<string, HardRoom>();
+
+/** Make (or return the cached) hard room. Deterministic. */
+export function makeHardRoom(spec: HardRoomSpec): HardRoom {
+  const cached = cache.get(spec.name);
+  if (cached) return cached;
+  const frames = SECONDS * SAMPLE_RATE;
+  const rng = createRandom(2000 + spec.seed);
+  const center: Vector3 = [3.6 + 0.8 * rng.uniform(), 3.1 + 0.8 * rng.uniform(), 1.3 + 0.3 * rng.uniform()];
+  const azimuth = 180 * rng.uniform();
+  const sources = placeSources(spec.sources, {
+    dimensions: DIMENSIONS,
+    center,
+    arrayAzimuthDegrees: azimuth,
+    minDistance: spec.distance[0],
+    maxDistance: spec.distance[1],
+    minSeparationDegrees: spec.sources > 3 ? 25 : 30,
+    seed: spec.seed,
+  });
+  let voice = spec.seed;
+  const dry: MultichannelSignal = {
+    sampleRate: SAMPLE_RATE,
+    channels: spec.material.map((kind, k) => {
+      if (kind === 'music') return synthesizeSource({ kind: 'music', frames, sampleRate: SAMPLE_RATE, seed: 100 * spec.seed + k }); // prettier-ignore
+      const file = path.join(voicesDirectory(), `voice${(voice++ % 4) + 1}.wav`);
+      const x = new Float64Array(frames);
+      x.set(decodeWav(fs.readFileSync(file)).signal.channels[0].subarray(0, frames));
+      return unitRms(x);
+    }),
+  };
+  const simulation = simulateRoom(dry, {
+    dimensions: DIMENSIONS,
+    microphones: linearArray(center, spec.microphones, 0.05, azimuth),
+    sources,
+    rt60: spec.rt60,
+  });
+  if (spec.snrDb !== undefined) addWhiteNoise(simulation.mixture, spec.snrDb, spec.seed);
+  const gain = 0.8 / Math.max(...channelStats(simulation.mixture).map((c) => c.peak));
+  for (const signal of [simulation.mixture, ...simulation.images]) {
+    for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
+  }
+  const room = { spec, mixture: simulation.mixture, references: simulation.images.map((i) => i.channels[0]) };
+  cache.set(spec.name, room);
+  return room;
+}
+
+/** Direct-to-reverberant ratio at microphone 1 is not exposed by core/room; the critical distance is. */
+function criticalDistance(rt60: number): number {
+  // r_c = 0.057 sqrt(V / RT60) (Kuttruff), omnidirectional source and microphones.
+  return 0.057 * Math.sqrt((DIMENSIONS[0] * DIMENSIONS[1] * DIMENSIONS[2]) / rt60);
+}
+
+const PYTHON_SCRIPT = String.raw`
+import sys, time, json
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import types
+pkg = types.ModuleType('pyroomacoustics'); pkg.__path__ = [sys.argv[1] + '/pyroomacoustics']
+sys.modules['pyroomacoustics'] = pkg
+from pyroomacoustics.bss import auxiva, ilrma
+import pyroomacoustics.transform as T
+out = []
+for item in json.loads(sys.argv[2]):
+    m, n, s, fft = item['mics'], item['frames'], item['sources'], item['fft']
+    hop = fft // 4
+    x = np.fromfile(item['file']).reshape(m, n)
+    wa = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(fft) / fft)
+    ws = T.stft.compute_synthesis_window(wa, hop)
+    runs = [('pra auxiva (30 it)', lambda X: auxiva(X, n_src=s, n_iter=30)),
+            ('pra auxiva (100 it)', lambda X: auxiva(X, n_src=s, n_iter=100))]
+    if s == m:
+        runs.append(('pra ilrma (100 it, 2 bases)', lambda X: ilrma(X, n_iter=100, n_components=2)))
+    for label, fn in runs:
+        np.random.seed(0)
+        t0 = time.time()
+        X = T.stft.analysis(x.T, fft, hop, win=wa)
+        Y = fn(X)
+        y = T.stft.synthesis(Y, fft, hop, win=ws).T[:, fft - hop: fft - hop + n]
+        sec = time.time() - t0
+        y = np.pad(y, ((0, 0), (0, n - y.shape[1])))
+        f = item['file'] + '.' + str(len(out)) + '.out'
+        np.ascontiguousarray(y, dtype=np.float64).tofile(f)
+        out.append({'room': item['room'], 'method': label, 'file': f, 'rows': int(y.shape[0]), 'seconds': sec})
+print(json.dumps(out))
+`;
+
+interface Row {
+  room: string;
+  method: string;
+  'SI-SDRi dB': number;
+  'per source': string;
+  seconds: number;
+  [column: string]: string | number;
+}
+
+function pyroomacoustics(rooms: HardRoom[], dir: string): Row[] {
+  const where = process.env.PYROOMACOUSTICS_PATH;
+  if (!where || !fs.existsSync(path.join(where, 'pyroomacoustics', 'bss', 'auxiva.py'))) {
+    console.log('pyroomacoustics skipped: set PYROOMACOUSTICS_PATH to a pyroomacoustics source tree to compare');
+    return [];
+  }
+  const items = rooms.map((room) => {
+    const n = room.mixture.channels[0].length;
+    const m = room.mixture.channels.length;
+    const data = new Float64Array(n * m);
+    room.mixture.channels.forEach((x, i) => data.set(x, i * n));
+    const file = path.join(dir, `${room.spec.name}.f64`);
+    fs.writeFileSync(file, new Uint8Array(data.buffer));
+    return { room: room.spec.name, file, mics: m, frames: n, sources: room.spec.sources, fft: 2048 };
+  });
+  const script = path.join(dir, 'pra.py');
+  fs.writeFileSync(script, PYTHON_SCRIPT);
+  try {
+    const output = execFileSync('/usr/bin/python3', [script, where, JSON.stringify(items)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    const results = JSON.parse(output) as { room: string; method: string; file: string; rows: number; seconds: number }[]; // prettier-ignore
+    return results.map((r) => {
+      const room = rooms.find((h) => h.spec.name === r.room)!;
+      const n = room.mixture.channels[0].length;
+      const bytes = fs.readFileSync(r.file);
+      const all = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+      const estimates = Array.from({ length: r.rows }, (_, k) => all.slice(k * n, (k + 1) * n));
+      const score = scoreSeparation(estimates, room.references, room.mixture.channels[0]);
+      return {
+        room: r.room,
+        method: r.method,
+        'SI-SDRi dB': score.meanSiSdri,
+        'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
+        seconds: r.seconds,
+      };
+    });
+  } catch (error) {
+    console.log(`pyroomacoustics failed (${(error as Error).message.split('\n')[0]})`);
+    return [];
+  }
+}
+
+export async function run(): Promise<void> {
+  const wanted = process.env.UNMIX_BENCH_HARD_ROOMS?.split(',');
+  const specs = HARD_ROOMS.filter((r) => !wanted || wanted.includes(r.name));
+  const methods = (process.env.UNMIX_BENCH_HARD_METHODS?.split(',') ?? Object.keys(METHODS)).filter(
+    (name) => METHODS[name]?.model === 'convolutive',
+  );
+  section(
+    `Hard rooms (8 x 7 x 3 m, 5 cm array, talkers 1.5-3 m; critical distance ${criticalDistance(0.3).toFixed(2)} / ` +
+      `${criticalDistance(0.6).toFixed(2)} / ${criticalDistance(0.9).toFixed(2)} m at RT60 0.3 / 0.6 / 0.9 s): ` +
+      `SI-SDRi (dB) and seconds, default options (auto = ${AUTO_METHOD})`,
+  );
+  const rooms = specs.map(makeHardRoom);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unmix-bench-hard-'));
+  try {
+    const pra = pyroomacoustics(rooms, dir);
+    const rows: Row[] = [];
+    for (const room of rooms) {
+      const results = new Map<string, Row>();
+      for (const method of methods) {
+        // auto resolves to a registered method: reuse its row instead of running it twice.
+        const name = method === 'auto' ? (AUTO_METHOD ?? method) : method;
+        let row = results.get(name);
+        if (!row) {
+          const start = performance.now();
+          const result = await separate(room.mixture, { method: name, sources: room.spec.sources });
+          const seconds = (performance.now() - start) / 1000;
+          const score = scoreSeparation(result.sources.channels, room.references, room.mixture.channels[0]);
+          row = {
+            room: room.spec.name,
+            method: name,
+            'SI-SDRi dB': score.meanSiSdri,
+            'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
+            seconds,
+          };
+          results.set(name, row);
+        }
+        rows.push(method === 'auto' ? { ...row, method: `auto (${name})` } : row);
+      }
+      if (!methods.includes('auto') && AUTO_METHOD && results.has(AUTO_METHOD)) {
+        rows.push({ ...results.get(AUTO_METHOD)!, method: `auto (${AUTO_METHOD})` });
+      }
+      rows.push(...pra.filter((r) => r.room === room.spec.name));
+    }
+    printTable(rows);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n(${os.cpus().length} cores, shared: timings are inflated when other work runs)`);
+}
