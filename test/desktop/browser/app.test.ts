@@ -233,7 +233,7 @@ describe('desktop renderer in Chromium', () => {
     await page.click('#open');
     await page.waitForSelector('#mixture-view:not([hidden])');
     expect(await page.textContent('#mixture-info')).toMatch(/2 references$/);
-    await separate(page, 'auto');
+    await separate(page, 'auxiva');
     expect(await page.textContent('#run-status')).toMatch(/^auxiva: /);
     const improvements = await page.$$eval('#scores tbody tr td:last-child', (cells) =>
       cells.map((c) => Number(c.textContent)),
