@@ -94,7 +94,8 @@ const cache = new Map<string, HardRoom>();
 
 /** Make (or return the cached) hard room. Deterministic. */
 export function makeHardRoom(spec: HardRoomSpec): HardRoom {
-  const cached = cache.get(spec.name);
+  const key = JSON.stringify(spec);
+  const cached = cache.get(key);
   if (cached) return cached;
   const frames = SECONDS * SAMPLE_RATE;
   const rng = createRandom(2000 + spec.seed);
@@ -132,7 +133,7 @@ export function makeHardRoom(spec: HardRoomSpec): HardRoom {
     for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
   }
   const room = { spec, mixture: simulation.mixture, references: simulation.images.map((i) => i.channels[0]) };
-  cache.set(spec.name, room);
+  cache.set(key, room);
   return room;
 }
 
@@ -176,7 +177,8 @@ for item in json.loads(sys.argv[2]):
 print(json.dumps(out))
 `;
 
-interface Row {
+/** One table row. */
+export interface Row {
   room: string;
   method: string;
   'SI-SDRi dB': number;
@@ -185,7 +187,8 @@ interface Row {
   [column: string]: string | number;
 }
 
-function pyroomacoustics(rooms: HardRoom[], dir: string): Row[] {
+/** pyroomacoustics' AuxIVA and ILRMA on `rooms` (files in `dir`), scored; [] when PYROOMACOUSTICS_PATH is unset. */
+export function pyroomacoustics(rooms: HardRoom[], dir: string): Row[] {
   const where = process.env.PYROOMACOUSTICS_PATH;
   if (!where || !fs.existsSync(path.join(where, 'pyroomacoustics', 'bss', 'auxiva.py'))) {
     console.log('pyroomacoustics skipped: set PYROOMACOUSTICS_PATH to a pyroomacoustics source tree to compare');
