@@ -7,6 +7,7 @@ import {
   type Evaluation,
   type MetricName,
 } from '../../core/eval/evaluate.js';
+import { csvCell } from '../../core/eval/manifest.js';
 import { UnmixError } from '../../core/errors.js';
 import { readWavFile } from '../files.js';
 import type { CliIo } from '../io.js';
@@ -227,10 +228,9 @@ export function registerEval(program: Command, io: CliIo): void {
       }
       const header = ['reference', 'estimate', ...metrics];
       if (options.csv) {
-        const cell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
         io.stdout(header.join(',') + '\n');
         for (const s of result.sources) {
-          io.stdout([cell(s.reference), cell(s.estimate), ...metrics.map((m) => String(s[m] ?? ''))].join(',') + '\n');
+          io.stdout([csvCell(s.reference), csvCell(s.estimate), ...metrics.map((m) => csvCell(s[m]))].join(',') + '\n');
         }
         return;
       }

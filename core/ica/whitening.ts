@@ -1,6 +1,6 @@
 import { UnmixError } from '../errors.js';
 import { symmetricEigen } from '../linalg/real.js';
-import { multiplyBlock } from './kernels.js';
+import { accumulateCross, multiplyBlock } from './kernels.js';
 
 /**
  * Preprocessing of instantaneous ICA: centring and whitening by PCA. After whitening,
@@ -44,31 +44,20 @@ export function covariance(channels: Float64Array[], mean: Float64Array): Float6
   const m = channels.length;
   const frames = m > 0 ? channels[0].length : 0;
   const cov = new Float64Array(m * m);
-  const centred = Array.from({ length: m }, () => new Float64Array(BLOCK));
+  const centred = new Float64Array(m * BLOCK);
   for (let start = 0; start < frames; start += BLOCK) {
     const len = Math.min(BLOCK, frames - start);
     for (let c = 0; c < m; c++) {
       const x = channels[c];
-      const out = centred[c];
+      const o = c * BLOCK;
       const mu = mean[c];
-      for (let i = 0; i < len; i++) out[i] = x[start + i] - mu;
+      for (let i = 0; i < len; i++) centred[o + i] = x[start + i] - mu;
     }
-    for (let a = 0; a < m; a++) {
-      const xa = centred[a];
-      for (let b = a; b < m; b++) {
-        const xb = centred[b];
-        let s = 0;
-        for (let i = 0; i < len; i++) s += xa[i] * xb[i];
-        cov[a * m + b] += s;
-      }
-    }
+    accumulateCross(centred, centred, m, len, BLOCK, cov);
   }
-  for (let a = 0; a < m; a++) {
-    for (let b = a; b < m; b++) {
-      cov[a * m + b] /= frames;
-      cov[b * m + a] = cov[a * m + b];
-    }
-  }
+  if (frames > 0) for (let k = 0; k < m * m; k++) cov[k] /= frames;
+  // Exactly symmetric (the tiles sum in different orders).
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) cov[b * m + a] = cov[a * m + b];
   return cov;
 }
 
@@ -134,15 +123,25 @@ export function applyMatrix(
 ): Float64Array[] {
   const frames = cols > 0 ? channels[0].length : 0;
   const result = out ?? Array.from({ length: rows }, () => new Float64Array(frames));
-  const bias = new Float64Array(1);
-  for (let r = 0; r < rows; r++) {
-    // y = M x − M offset: fold the offset into one constant per row.
-    let b = 0;
-    if (offset) for (let c = 0; c < cols; c++) b -= matrix[r * cols + c] * offset[c];
-    bias[0] = b;
-    if (cols === 0) result[r].fill(b);
-    else
-      multiplyBlock(matrix.subarray(r * cols, (r + 1) * cols), 1, cols, channels, 0, frames, result[r], frames, bias);
+  // y = M x − M offset: fold the offset into one constant per row.
+  const bias = new Float64Array(rows);
+  if (offset) {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) bias[r] -= matrix[r * cols + c] * offset[c];
+  }
+  if (cols === 0) {
+    for (let r = 0; r < rows; r++) result[r].fill(bias[r]);
+    return result;
+  }
+  // Block by block through the tiled kernel, then copied out to the planar rows.
+  const block = new Float64Array(rows * BLOCK);
+  for (let start = 0; start < frames; start += BLOCK) {
+    const len = Math.min(BLOCK, frames - start);
+    multiplyBlock(matrix, rows, cols, channels, start, len, block, BLOCK, bias);
+    for (let r = 0; r < rows; r++) {
+      const y = result[r];
+      const o = r * BLOCK;
+      for (let i = 0; i < len; i++) y[start + i] = block[o + i];
+    }
   }
   return result;
 }

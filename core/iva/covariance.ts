@@ -86,6 +86,56 @@ function weightedCovariances2(
   sources: number,
   out: Float64Array,
 ): void {
+  if (sources === 2) {
+    // The common 2x2 case in one pass: each frame's products are formed once for both sources.
+    let a0 = 0;
+    let d0 = 0;
+    let cr0 = 0;
+    let ci0 = 0;
+    let a1 = 0;
+    let d1 = 0;
+    let cr1 = 0;
+    let ci1 = 0;
+    const w1 = weightOffset + frames;
+    for (let t = 0, i = base; t < frames; t++, i += 2) {
+      const u0 = weights[weightOffset + t];
+      const u1 = weights[w1 + t];
+      const ar = x0[i];
+      const ai = x0[i + 1];
+      const br = x1[i];
+      const bi = x1[i + 1];
+      const p00 = ar * ar + ai * ai;
+      const p11 = br * br + bi * bi;
+      const pr = br * ar + bi * ai;
+      const pi = bi * ar - br * ai;
+      a0 += u0 * p00;
+      d0 += u0 * p11;
+      cr0 += u0 * pr;
+      ci0 += u0 * pi;
+      a1 += u1 * p00;
+      d1 += u1 * p11;
+      cr1 += u1 * pr;
+      ci1 += u1 * pi;
+    }
+    const inv = 1 / frames;
+    out[0] = a0 * inv;
+    out[1] = 0;
+    out[2] = cr0 * inv;
+    out[3] = -ci0 * inv;
+    out[4] = cr0 * inv;
+    out[5] = ci0 * inv;
+    out[6] = d0 * inv;
+    out[7] = 0;
+    out[8] = a1 * inv;
+    out[9] = 0;
+    out[10] = cr1 * inv;
+    out[11] = -ci1 * inv;
+    out[12] = cr1 * inv;
+    out[13] = ci1 * inv;
+    out[14] = d1 * inv;
+    out[15] = 0;
+    return;
+  }
   for (let k = 0; k < sources; k++) {
     let a = 0;
     let d = 0;

@@ -13,15 +13,7 @@ import {
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
-import {
-  demixBin,
-  ipScratch,
-  ipUpdate,
-  issUpdate,
-  outputGradient,
-  overIvaBackground,
-  weightedCrossMoment,
-} from './updates.js';
+import { demixBin, ipScratch, ipUpdate, issUpdate, overIvaBackground, weightedCrossMoment } from './updates.js';
 
 /**
  * ILRMA, independent low-rank matrix analysis (Kitamura, Ono, Sawada, Kameoka &
@@ -48,7 +40,7 @@ export interface IlrmaOptions extends StftSeparationOptions {
 }
 
 /** Default ILRMA iterations. */
-export const ILRMA_DEFAULT_ITERATIONS = 100;
+export const ILRMA_DEFAULT_ITERATIONS = 200;
 
 /**
  * Run ILRMA on `mixture` (channels = microphones).
@@ -66,7 +58,7 @@ export const ILRMA_DEFAULT_ITERATIONS = 100;
  *
  * @param mixture - planar, at least 2 channels
  * @param options - {@link IlrmaOptions}; defaults: FFT size ~128 ms, hop `fftSize/4`, 10 AuxIVA warm-up
- *   iterations then 100 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random)
+ *   iterations then 200 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random)
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
  */
 export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): SeparationResult {
@@ -219,8 +211,7 @@ export function iterateIlrma(
       for (let i = 0; i < sources * frames; i++) weights[i] = 1 / variance[i];
       if (options.update === 'iss') {
         demixBin(channels, dims, frames, f, w, wo, sources, y, null);
-        gradient += outputGradient(y, weights, sources, frames);
-        issUpdate(sources, frames, w, wo, y, weights, 0, steer);
+        gradient += issUpdate(sources, frames, w, wo, y, weights, 0, steer);
         for (let i = 0; i < sources * frames; i++) power[i] = y[2 * i] * y[2 * i] + y[2 * i + 1] * y[2 * i + 1];
       } else {
         weightedCovariances(channels, dims, frames, f, weights, 0, sources, covariances, products);

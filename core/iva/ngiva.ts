@@ -364,8 +364,9 @@ const MIN_RATE_FACTOR = 1e-6;
  * are undone and their steps halved from then on (their gradient is scaled), so one
  * difficult bin does not slow all the others.
  *
- * @returns the trace (one entry per accepted iteration; `stepSize` = the optimizer's
- *   learning rate for the step that follows) and whether the tolerance was met
+ * @returns the trace (one entry per iteration: cost and gradient at the matrices the
+ *   iteration started from, `stepSize` = the optimizer's learning rate for its step) and
+ *   whether the tolerance was met (then the last iteration takes no step)
  */
 export function iterateNaturalGradient(
   prepared: PreparedMixture,
@@ -438,7 +439,6 @@ export function iterateNaturalGradient(
       converged = true;
       break;
     }
-    if (iteration === options.iterations) break;
     previous.set(w);
     previousCost = cost;
     if (perBin) {
@@ -451,6 +451,21 @@ export function iterateNaturalGradient(
       }
     }
     optimizer.step(w, gradient);
+    if (iteration === options.iterations) {
+      // The last step is taken too, then checked like the others: never return matrices
+      // with a higher cost than the last accepted ones.
+      const check = naturalGradientCost(prepared, w, options.score, workspace, null, 'natural', perBin);
+      if (perBin) {
+        for (let f = 0; f < bins; f++) {
+          const before = previousPerBin.cost[f];
+          if (active[f] && !(perBin.cost[f] <= before + 1e-9 * Math.abs(before))) {
+            w.set(previous.subarray(f * size, (f + 1) * size), f * size);
+          }
+        }
+      } else if (!(check.cost <= previousCost + 1e-9 * Math.abs(previousCost))) {
+        w.set(previous);
+      }
+    }
   }
   return { trace, converged };
 }

@@ -4,7 +4,7 @@ import { complexInverse, complexScratch, hermitianQuadraticForm } from '../linal
 import type { ComplexUnmixing, ProgressCallback, SeparationResult } from '../separate.js';
 import { isPowerOfTwo } from '../signal/fft.js';
 import { StftStream, type FrameProcessor, type StreamProcessor } from '../signal/streaming.js';
-import { sourceWeights } from './auxiva.js';
+import { auxIva, sourceWeights } from './auxiva.js';
 import { ipScratch, ipUpdate, type IpScratch } from './updates.js';
 
 /**
@@ -62,6 +62,13 @@ export interface OnlineAuxIvaOptions {
   refMic?: number;
   /** Warm start: unmixing matrices (e.g. from batch AuxIVA on the first seconds); must match the bins and channels. */
   initial?: ComplexUnmixing;
+  /**
+   * {@link createOnlineSeparator} only: run batch AuxIVA ({@link auxIva}, 30 iterations)
+   * on the first `warmupSeconds` of the stream and start online from its unmixing (default
+   * 0: no warm-up). Output is held back during the warm-up and comes out at once when it
+   * ends; afterwards the latency is the usual `fftSize - hopSamples`.
+   */
+  warmupSeconds?: number;
 }
 
 /** The options with defaults filled in. */
@@ -141,6 +148,8 @@ const LOADING = 1e-6;
 const PRIOR_START = 1;
 /** Frames with less energy than this fraction of the running mean are silence: no adaptation on them. */
 const SILENCE = 1e-8;
+/** A warm start's unmixing is held for this fraction of the covariances' memory `1 / (1 - α)`. */
+const HOLD_MEMORY = 1;
 
 /**
  * Online AuxIVA as a {@link FrameProcessor}: `channels` spectra in, as many separated
@@ -173,6 +182,8 @@ export class OnlineAuxIva implements FrameProcessor {
   private frames = 0;
   /** Frames the unmixing adapted on (not silent). */
   private updates = 0;
+  /** Frames during which a warm start's unmixing is kept while the covariances fill. */
+  private readonly holdFrames: number;
   /** Running mean of the frames' mixture energy (for {@link SILENCE}). */
   private meanEnergy = 0;
   /** Extra loading that decays with the forgetting factor: an identity prior for the first frames. */
@@ -182,9 +193,12 @@ export class OnlineAuxIva implements FrameProcessor {
    * @param channels - number of microphones (= sources), 1 to 16
    * @param sampleRate - in Hz (for the default FFT size)
    * @param options - see {@link OnlineAuxIvaOptions}
+   * @param holdFrames - with a warm start, frames during which its unmixing is kept while
+   *   the covariances fill (default one memory, `1 / (1 - α)` frames; measured best for a
+   *   batch warm-up: its own length)
    * @throws UnmixError (usage) for bad options or a warm start of the wrong shape
    */
-  constructor(channels: number, sampleRate: number, options: OnlineAuxIvaOptions = {}) {
+  constructor(channels: number, sampleRate: number, options: OnlineAuxIvaOptions = {}, holdFrames?: number) {
     if (!Number.isInteger(channels) || channels < 1 || channels > 16) {
       throw new UnmixError(`online AuxIVA needs 1 to 16 channels, got ${channels}`, 'input');
     }
@@ -221,7 +235,9 @@ export class OnlineAuxIva implements FrameProcessor {
         );
       }
       this.w.set(initial.data);
+      this.holdFrames = holdFrames ?? Math.round(HOLD_MEMORY / (1 - this.options.forgetting));
     } else {
+      this.holdFrames = 0;
       for (let f = 0; f < bins; f++) for (let k = 0; k < n; k++) this.w[2 * (f * n * n + k * n + k)] = 1;
     }
   }
@@ -254,6 +270,8 @@ export class OnlineAuxIva implements FrameProcessor {
         this.demix();
         this.sourceWeights();
         this.updateCovariances(pass === 0 ? alpha : 1, 1 - alpha);
+        // A warm start keeps its unmixing until the covariances have been estimated with it.
+        if (this.updates < this.holdFrames) break;
         if (this.options.update === 'ip') this.iterativeProjection();
         else this.iterativeSourceSteering();
       }
@@ -518,10 +536,111 @@ export function createOnlineSeparator(
   sampleRate: number,
   options: OnlineAuxIvaOptions = {},
 ): OnlineSeparator {
+  const warmupSeconds = options.warmupSeconds ?? 0;
+  if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) {
+    throw new UnmixError(`warm-up must be from 0 to 600 seconds, got ${warmupSeconds}`, 'usage');
+  }
+  const plain = streamSeparator(channels, sampleRate, options);
+  if (warmupSeconds === 0) return plain;
+  return warmedUpSeparator(plain, Math.round(warmupSeconds * sampleRate), options);
+}
+
+/** Iterations of the batch warm-up. */
+const WARMUP_ITERATIONS = 30;
+
+/**
+ * Holds back the first `warmupSamples` samples, separates them with batch AuxIVA, then
+ * streams from the start of the stream with that unmixing as the warm start.
+ */
+function warmedUpSeparator(
+  plain: OnlineSeparator,
+  warmupSamples: number,
+  options: OnlineAuxIvaOptions,
+): OnlineSeparator {
+  const { sampleRate, inputChannels } = plain;
+  const { fftSize, hopSamples, model } = plain.options;
+  let held: Float64Array[][] = [];
+  let heldSamples = 0;
+  let active: OnlineSeparator | null = null;
+  const empty = (): Float64Array[] => Array.from({ length: plain.outputChannels }, () => new Float64Array(0));
+  const begin = (): Float64Array[] => {
+    const signal = Array.from({ length: inputChannels }, (_, c) => {
+      const x = new Float64Array(heldSamples);
+      let at = 0;
+      for (const block of held) {
+        x.set(block[c], at);
+        at += block[c].length;
+      }
+      return x;
+    });
+    held = [];
+    // Batch AuxIVA needs a few frames; with less, start online from scratch.
+    if (heldSamples >= 4 * fftSize && inputChannels >= 2) {
+      const batch = auxIva(
+        { sampleRate, channels: signal },
+        { fftSize, hopSamples, model, iterations: WARMUP_ITERATIONS },
+      );
+      // Keep the batch unmixing over the samples it was computed on.
+      const hold = Math.ceil(heldSamples / hopSamples);
+      active = streamSeparator(
+        inputChannels,
+        sampleRate,
+        { ...options, initial: batch.unmixing as ComplexUnmixing },
+        hold,
+      );
+    } else {
+      active = plain;
+    }
+    return active.process(signal);
+  };
+  const join = (a: Float64Array[], b: Float64Array[]): Float64Array[] =>
+    a.map((x, k) => {
+      const y = new Float64Array(x.length + b[k].length);
+      y.set(x);
+      y.set(b[k], x.length);
+      return y;
+    });
+  return {
+    sampleRate,
+    options: plain.options,
+    inputChannels,
+    outputChannels: plain.outputChannels,
+    latency: plain.latency,
+    get framesProcessed() {
+      return active?.framesProcessed ?? 0;
+    },
+    process(block) {
+      if (active) return active.process(block);
+      if (block.length !== inputChannels) {
+        throw new UnmixError(`expected ${inputChannels} channels, got ${block.length}`, 'input');
+      }
+      // Exactly `warmupSamples` go to the batch, whatever the block sizes.
+      const take = Math.min(block[0].length, warmupSamples - heldSamples);
+      held.push(block.map((channel) => channel.slice(0, take)));
+      heldSamples += take;
+      if (heldSamples < warmupSamples) return empty();
+      const first = begin();
+      return take === block[0].length ? first : join(first, active!.process(block.map((c) => c.subarray(take))));
+    },
+    flush() {
+      if (active) return active.flush();
+      const out = begin();
+      return join(out, (active as OnlineSeparator | null)!.flush());
+    },
+    unmixing: () => (active ?? plain).unmixing(),
+  };
+}
+
+function streamSeparator(
+  channels: number,
+  sampleRate: number,
+  options: OnlineAuxIvaOptions = {},
+  holdFrames?: number,
+): OnlineSeparator {
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
     throw new UnmixError(`sample rate must be a positive number, got ${sampleRate}`, 'usage');
   }
-  const processor = new OnlineAuxIva(channels, sampleRate, options);
+  const processor = new OnlineAuxIva(channels, sampleRate, options, holdFrames);
   const stream = new StftStream(processor, {
     fftSize: processor.options.fftSize,
     hopSamples: processor.options.hopSamples,

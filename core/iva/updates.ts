@@ -176,6 +176,8 @@ export function overIvaBackground(
  * @param y - the bin's outputs, `sources` rows of `frames` complex values (updated in place)
  * @param weights - `u_k[t]` at `weights[weightOffset + k * frames + t]`
  * @param v - scratch of `2 * sources` values
+ * @returns the squared norm of the relative gradient `E[u y yᴴ] - I` as the sweep sees it
+ *   (column `k` taken just before its own update), for the trace at no extra cost
  */
 export function issUpdate(
   sources: number,
@@ -186,8 +188,9 @@ export function issUpdate(
   weights: Float64Array,
   weightOffset: number,
   v: Float64Array,
-): void {
+): number {
   const dims = sources;
+  let gradient = 0;
   for (let k = 0; k < sources; k++) {
     const yk = 2 * k * frames;
     for (let j = 0; j < sources; j++) {
@@ -211,9 +214,11 @@ export function issUpdate(
       }
       if (j === k) {
         const mean = den / frames;
+        gradient += (mean - 1) * (mean - 1);
         v[2 * j] = mean > 0 ? 1 - 1 / Math.sqrt(mean) : 0;
         v[2 * j + 1] = 0;
       } else if (den > 0) {
+        gradient += (nr * nr + ni * ni) / (frames * frames);
         v[2 * j] = nr / den;
         v[2 * j + 1] = ni / den;
       } else {
@@ -244,6 +249,7 @@ export function issUpdate(
       }
     }
   }
+  return gradient;
 }
 
 /**
@@ -262,6 +268,32 @@ export function demixBin(
   power: Float64Array | null,
 ): void {
   const base = 2 * f * frames;
+  if (dims === 2 && rows === 2 && power && !y) {
+    // The 2x2 case of the AuxIVA pass in one sweep over the frames.
+    const x0 = channels[0];
+    const x1 = channels[1];
+    const ar = w[wOffset];
+    const ai = w[wOffset + 1];
+    const br = w[wOffset + 2];
+    const bi = w[wOffset + 3];
+    const cr = w[wOffset + 4];
+    const ci = w[wOffset + 5];
+    const dr = w[wOffset + 6];
+    const di = w[wOffset + 7];
+    for (let t = 0, i = base; t < frames; t++, i += 2) {
+      const xr = x0[i];
+      const xi = x0[i + 1];
+      const zr = x1[i];
+      const zi = x1[i + 1];
+      const y0r = ar * xr - ai * xi + br * zr - bi * zi;
+      const y0i = ar * xi + ai * xr + br * zi + bi * zr;
+      const y1r = cr * xr - ci * xi + dr * zr - di * zi;
+      const y1i = cr * xi + ci * xr + dr * zi + di * zr;
+      power[t] += y0r * y0r + y0i * y0i;
+      power[frames + t] += y1r * y1r + y1i * y1i;
+    }
+    return;
+  }
   for (let k = 0; k < rows; k++) {
     const o = wOffset + 2 * k * dims;
     if (dims === 2) {
@@ -300,32 +332,4 @@ export function demixBin(
       if (power) power[k * frames + t] += re * re + im * im;
     }
   }
-}
-
-/**
- * Squared Frobenius norm of the relative gradient `E[u y yᴴ] - I` of one bin from its
- * outputs `y` (`sources` x `frames` complex) and weights `u_k[t]` (at `k * frames + t`):
- * `Σ_kj |(1/T) Σ_t u_k y_k y_j* - δ_kj|²`.
- */
-export function outputGradient(y: Float64Array, weights: Float64Array, sources: number, frames: number): number {
-  let sum = 0;
-  for (let k = 0; k < sources; k++) {
-    for (let j = 0; j < sources; j++) {
-      let re = 0;
-      let im = 0;
-      for (let t = 0; t < frames; t++) {
-        const u = weights[k * frames + t];
-        const ar = y[2 * (k * frames + t)];
-        const ai = y[2 * (k * frames + t) + 1];
-        const br = y[2 * (j * frames + t)];
-        const bi = y[2 * (j * frames + t) + 1];
-        re += u * (ar * br + ai * bi);
-        im += u * (ai * br - ar * bi);
-      }
-      re = re / frames - (j === k ? 1 : 0);
-      im /= frames;
-      sum += re * re + im * im;
-    }
-  }
-  return sum;
 }

@@ -26,6 +26,7 @@ export function startApp(electron: ElectronLike, directory: string, platform: st
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
     });
+    window.once('ready-to-show', () => window.show());
     mainWindow = window;
     void window.loadURL(APP_URL);
     return window;

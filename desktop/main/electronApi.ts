@@ -50,6 +50,8 @@ export interface BrowserWindowLike {
   loadURL(url: string): Promise<void>;
   isDestroyed(): boolean;
   on(event: string, listener: () => void): unknown;
+  once(event: string, listener: () => void): unknown;
+  show(): void;
 }
 
 /** The options the app passes to `new BrowserWindow` (a subset of Electron's). */

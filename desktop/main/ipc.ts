@@ -96,6 +96,36 @@ export async function readSidecar(wavFile: string): Promise<{ name: string; text
   }
 }
 
+/**
+ * The reference WAVs a sidecar JSON names (`references`, as `unmix mix` writes, or
+ * `sources`, as the fixtures do), read from the JSON's folder or below it, never above;
+ * undefined when it names none or one cannot be read (the mixture still opens).
+ */
+export async function readSidecarReferences(jsonFile: string, text: string): Promise<AudioFile[] | undefined> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const record = (json ?? {}) as Record<string, unknown>;
+  const list = Array.isArray(record.references) ? record.references : record.sources;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_FILES) return undefined;
+  const folder = path.dirname(path.resolve(jsonFile));
+  const files: string[] = [];
+  for (const entry of list) {
+    if (typeof entry !== 'string' || !/\.wav$/i.test(entry)) return undefined;
+    const file = path.resolve(folder, entry);
+    if (!file.startsWith(folder + path.sep)) return undefined;
+    files.push(file);
+  }
+  try {
+    return await Promise.all(files.map(readChosenFile));
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the handlers need: Electron's dialog, and the window to attach dialogs to. */
 export interface IpcDependencies {
   ipcMain: IpcMainLike;
@@ -122,7 +152,12 @@ export function ipcHandlers(
       const opened: OpenedAudio = { files };
       if (result.filePaths.length === 1) {
         const sidecar = await readSidecar(result.filePaths[0]);
-        if (sidecar) opened.sidecar = sidecar;
+        if (sidecar) {
+          opened.sidecar = sidecar;
+          const jsonFile = path.join(path.dirname(result.filePaths[0]), sidecar.name);
+          const references = await readSidecarReferences(jsonFile, sidecar.text);
+          if (references) opened.references = references;
+        }
       }
       return opened;
     },

@@ -47,7 +47,8 @@ export function windowOptions(preload: string): WindowOptions {
     minWidth: 800,
     minHeight: 600,
     title: 'unmix',
-    show: true,
+    // Shown on 'ready-to-show', so the window never flashes blank.
+    show: false,
     backgroundColor: '#15181d',
     webPreferences: {
       preload,

@@ -195,6 +195,11 @@ class App {
     const { signal, name } = decodeMixture(opened.files);
     const mixing = opened.sidecar ? parseMixing(opened.sidecar.text, signal.channels.length) : undefined;
     this.setMixture({ signal, name, ...(mixing ? { mixing } : {}) });
+    if (opened.references) {
+      // References named by the fixture / `unmix mix` JSON: score against them without asking.
+      this.references = decodeReferences(opened.references, signal);
+      byId('mixture-info').textContent += ` · ${this.references.length} references`;
+    }
   }
 
   private setMixture(mixture: Mixture): void {
@@ -734,7 +739,7 @@ function boot(): void {
   }
   const app = new App(bridge);
   (window as unknown as { unmixApp: App }).unmixApp = app;
-  attachLiveMode(app);
+  attachLiveMode();
   app.start().catch((error: unknown) => showMessage(messageOf(error)));
 }
 

@@ -83,8 +83,10 @@ export function parseMixing(text: string, channels: number): RealMatrix | undefi
 }
 
 /**
- * Reference tracks (clean sources) to score against: every channel of every file, in
- * order, each as long as the mixture and at its sample rate.
+ * Reference tracks (clean sources) to score against, each as long as the mixture and at
+ * its sample rate. One file: each of its channels is a source. Several files: each is one
+ * source; a multichannel one holds the source's image at every microphone (as `unmix mix`
+ * writes them), of which channel 1, the reference microphone, is the reference.
  */
 export function decodeReferences(
   files: AudioFile[],
@@ -100,9 +102,11 @@ export function decodeReferences(
     if (signal.channels[0].length !== frames) {
       throw new UnmixError(`${file.name} has ${signal.channels[0].length} samples but the mixture has ${frames}`);
     }
-    signal.channels.forEach((samples, c) =>
-      references.push({ name: signal.channels.length === 1 ? file.name : `${file.name} #${c + 1}`, samples }),
-    );
+    if (files.length === 1 && signal.channels.length > 1) {
+      signal.channels.forEach((samples, c) => references.push({ name: `${file.name} #${c + 1}`, samples }));
+    } else {
+      references.push({ name: file.name, samples: signal.channels[0] });
+    }
   }
   if (references.length === 0) throw new UnmixError('no reference track was opened');
   return references;

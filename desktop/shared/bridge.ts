@@ -21,6 +21,11 @@ export interface OpenedAudio {
    * output), which may hold the true `mixing` matrix; its text, unparsed.
    */
   sidecar?: { name: string; text: string };
+  /**
+   * The reference tracks that sidecar names (`references` of `unmix mix`, `sources` of the
+   * fixtures), read from beside it, when it names any.
+   */
+  references?: AudioFile[];
 }
 
 /** Commands the application menu sends to the window. */

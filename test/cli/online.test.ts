@@ -53,7 +53,7 @@ describe('unmix separate --online', () => {
     const out = path.join(dir, 'b');
     const report = await separateOnline(
       '-',
-      { output: out, format: 'float32', param: { update: 'iss' } },
+      { output: out, format: 'float32', param: { update: 'ip', warmupSeconds: 1 } },
       quietIo,
       Readable.from(chunks),
     );

@@ -59,6 +59,17 @@ describe('opening files in the window', () => {
     const mixture = decodeMixture([{ name: 'a.wav', bytes: wav(2) }]).signal;
     const refs = decodeReferences([{ name: 'r.wav', bytes: wav(2) }], mixture);
     expect(refs.map((r) => r.name)).toEqual(['r.wav #1', 'r.wav #2']);
+    // Several files: one source each; a multichannel one is the source's image at every
+    // microphone, and channel 1 (the reference microphone) is the reference.
+    const images = decodeReferences(
+      [
+        { name: 'mix.ref1.wav', bytes: wav(2) },
+        { name: 'mix.ref2.wav', bytes: wav(2) },
+      ],
+      mixture,
+    );
+    expect(images.map((r) => r.name)).toEqual(['mix.ref1.wav', 'mix.ref2.wav']);
+    expect(Array.from(images[0].samples.subarray(0, 5))).toEqual(Array.from(refs[0].samples.subarray(0, 5)));
     expect(() => decodeReferences([{ name: 'r.wav', bytes: wav(1, 99) }], mixture)).toThrow(/99 samples/);
     expect(() => decodeReferences([{ name: 'r.wav', bytes: wav(1, 100, 8000) }], mixture)).toThrow(/8000 Hz/);
   });

@@ -4,19 +4,14 @@
  * sources' levels and the current unmixing as they change, and can play one separated
  * source while recording (`latency` + one recorder block behind the microphones).
  *
- * It attaches to the recorder's streaming hook (`App.onRecordedBlock`) and to the record
- * view's buttons; it adds its own controls to the record view.
+ * It listens to recordings through the recorder's streaming hook (recordingHooks.ts) and
+ * adds its own controls to the record view.
  */
-import type { BlockListener } from '../audio/recorder.js';
+import { addRecordingListener } from '../audio/recordingHooks.js';
 import { byId, element } from '../dom.js';
 import { prepareCanvas, trackColor } from '../draw/canvas.js';
 import { drawHeatmap } from '../draw/heatmap.js';
 import type { LiveRequest, LiveResponse } from './messages.js';
-
-/** What live mode needs of the app: its recorder hook. */
-export interface LiveHost {
-  onRecordedBlock: BlockListener | undefined;
-}
 
 /** Levels below this are drawn as silence, dBFS. */
 const FLOOR_DB = -80;
@@ -27,7 +22,6 @@ const PLAYBACK_LEAD_SECONDS = 0.05;
 export class LiveMode {
   private worker: Worker | null = null;
   private active = false;
-  private inputLevels: number[] = [];
   private outputLevels: number[] = [];
   private playback: AudioContext | null = null;
   private nextPlayTime = 0;
@@ -41,10 +35,7 @@ export class LiveMode {
   private readonly heatmap: HTMLCanvasElement;
   private readonly caption: HTMLElement;
 
-  constructor(
-    host: LiveHost,
-    private readonly workerUrl = 'live-worker.js',
-  ) {
+  constructor(private readonly workerUrl = 'live-worker.js') {
     this.toggle = element('input', { type: 'checkbox', id: 'live-toggle', checked: true });
     this.listen = element('select', { id: 'live-listen' }, [element('option', { value: '', textContent: 'nothing' })]);
     this.status = element('span', { id: 'live-status', className: 'status' });
@@ -61,16 +52,16 @@ export class LiveMode {
         this.status,
       ]),
       element('div', { className: 'figures' }, [
-        element('figure', {}, [
-          this.levels,
-          element('figcaption', { textContent: 'levels: microphones (grey), separated sources (colours)' }),
-        ]),
+        element('figure', {}, [this.levels, element('figcaption', { textContent: 'levels of the separated sources' })]),
         element('figure', {}, [this.heatmap, this.caption]),
       ]),
     ]);
     byId('record-view').append(panel);
-    host.onRecordedBlock = (block, rate) => this.block(block, rate);
-    byId('record-stop').addEventListener('click', () => this.stop());
+    addRecordingListener({
+      started: ({ sampleRate, channels }) => this.start(channels, sampleRate),
+      block: (block) => this.block(block),
+      stopped: () => this.stop(),
+    });
     this.listen.addEventListener('change', () => {
       this.nextPlayTime = 0;
       if (this.listen.value !== '') void this.audio().resume();
@@ -96,32 +87,38 @@ export class LiveMode {
     this.worker?.postMessage(request, transfer);
   }
 
-  /** A block from the recorder: start on the first one, then forward. */
-  private block(block: Float32Array[], rate: number): void {
+  /** A recording started: start a separator for its channels and rate. */
+  private start(channels: number, rate: number): void {
+    this.active = false;
     if (!this.toggle.checked) return;
-    if (!this.active) {
-      if (block.length < 2) {
-        this.status.textContent = 'live separation needs at least 2 channels';
-        return;
-      }
-      this.active = true;
-      this.blocks = 0;
-      this.played = 0;
-      this.sampleRate = rate;
-      this.nextPlayTime = 0;
-      if (this.playback && this.playback.sampleRate !== rate) {
-        void this.playback.close();
-        this.playback = null;
-      }
-      this.worker ??= this.spawn();
-      this.post({ type: 'start', channels: block.length, sampleRate: rate });
-      this.listen.replaceChildren(
-        element('option', { value: '', textContent: 'nothing' }),
-        ...block.map((_, k) => element('option', { value: String(k), textContent: `source ${k + 1}` })),
-      );
-      this.status.textContent = 'separating…';
+    if (channels < 2) {
+      this.status.textContent = 'live separation needs at least 2 channels';
+      return;
     }
-    // The recorder keeps its copy: send one of our own.
+    this.active = true;
+    this.blocks = 0;
+    this.played = 0;
+    this.sampleRate = rate;
+    this.nextPlayTime = 0;
+    delete this.status.dataset.error;
+    if (this.playback && this.playback.sampleRate !== rate) {
+      void this.playback.close();
+      this.playback = null;
+    }
+    this.worker ??= this.spawn();
+    this.post({ type: 'start', channels, sampleRate: rate });
+    this.listen.replaceChildren(
+      element('option', { value: '', textContent: 'nothing' }),
+      ...Array.from({ length: channels }, (_, k) =>
+        element('option', { value: String(k), textContent: `source ${k + 1}` }),
+      ),
+    );
+    this.status.textContent = 'separating…';
+  }
+
+  /** A block from the recorder: to the worker (a copy: the recorder keeps its own). */
+  private block(block: Float32Array[]): void {
+    if (!this.active) return;
     const copy = block.map((channel) => channel.slice());
     this.post(
       { type: 'block', block: copy },
@@ -151,7 +148,6 @@ export class LiveMode {
       this.status.textContent = `separating… (latency ${(1000 * message.latencySeconds).toFixed(0)} ms)`;
     } else if (message.type === 'output') {
       this.blocks++;
-      this.inputLevels = message.inputLevels;
       this.outputLevels = message.outputLevels;
       this.status.dataset.blocks = String(this.blocks);
       this.status.textContent =
@@ -195,13 +191,10 @@ export class LiveMode {
     this.listen.dataset.played = String(this.played);
   }
 
-  /** Horizontal level bars: microphones first (grey), then the separated sources. */
+  /** Horizontal level bars of the separated sources (the recorder's own meter shows the microphones). */
   private drawLevels(): void {
     const { context, width, height } = prepareCanvas(this.levels);
-    const rows = [
-      ...this.inputLevels.map((db, c) => ({ label: `mic ${c + 1}`, db, color: '#8a93a3' })),
-      ...this.outputLevels.map((db, k) => ({ label: `source ${k + 1}`, db, color: trackColor(k) })),
-    ];
+    const rows = this.outputLevels.map((db, k) => ({ label: `source ${k + 1}`, db, color: trackColor(k) }));
     const rowHeight = Math.max(6, Math.min(22, height / Math.max(1, rows.length)));
     const left = 70;
     context.font = '12px system-ui, sans-serif';
@@ -220,7 +213,7 @@ export class LiveMode {
   }
 }
 
-/** Add live mode to the app's record view. */
-export function attachLiveMode(host: LiveHost): LiveMode {
-  return new LiveMode(host);
+/** Add live mode to the window's record view. */
+export function attachLiveMode(): LiveMode {
+  return new LiveMode();
 }

@@ -125,6 +125,18 @@ describe('infomax variants', () => {
     expect(warm.iterations).toBeLessThan(first.iterations / 2);
   });
 
+  it('infomax and fastica reduce 4 channels to 2 sources, and stop when aborted', async () => {
+    const c4 = fixtureCase('inst-4x4-mixed');
+    for (const method of ['infomax', 'fastica']) {
+      const result = await separate(c4.mixture, { method, sources: 2, iterations: 5 });
+      expect(result.sources.channels).toHaveLength(2);
+      expect(result.unmixing).toMatchObject({ kind: 'real', rows: 2, cols: 4 });
+      await expect(separate(c4.mixture, { method, signal: { aborted: true } })).rejects.toMatchObject({
+        kind: 'aborted',
+      });
+    }
+  });
+
   it('refuses bad options with plain messages', async () => {
     await expect(separate(c.mixture, { method: 'infomax', score: 'sine' })).rejects.toThrow(/'score' must be one of/);
     await expect(separate(c.mixture, { method: 'infomax', optimizer: 'magic' })).rejects.toThrow(/unknown optimizer/);

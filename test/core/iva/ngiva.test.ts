@@ -127,6 +127,8 @@ describe('ngIva', () => {
     expect(warm.method).toBe('ngiva');
     expect(seen).toEqual([1, 2, 3].slice(0, warm.iterations));
     expect(meanImprovement(warm.sources.channels, two.images, two.mixture.channels)).toBeGreaterThan(18);
+    const cold = ngIva(two.mixture, { fftSize: 512, iterations: 3 });
+    expect(meanImprovement(cold.sources.channels, two.images, two.mixture.channels)).toBeLessThan(10);
     const controller = new AbortController();
     expect(() =>
       ngIva(two.mixture, {

@@ -121,23 +121,30 @@ export async function fileArgument(file: string): Promise<{ name: string; base64
   return { name: path.basename(file), base64: (await readFile(file)).toString('base64') };
 }
 
-/** Queue the next open dialog's choice in the page's bridge double. */
+/** Queue the next open dialog's choice in the page's bridge double (with the references main would read from a sidecar). */
 export async function queueOpen(
   page: Page,
   files: { name: string; base64: string }[],
   sidecar?: { name: string; text: string },
   kind: 'nextOpen' | 'nextReferences' = 'nextOpen',
+  references?: { name: string; base64: string }[],
 ): Promise<void> {
   await page.evaluate(
-    ({ files, sidecar, kind }) => {
-      const decoded = files.map((f) => ({
-        name: f.name,
-        bytes: Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)),
-      }));
+    ({ files, sidecar, kind, references }) => {
+      const decode = (list: { name: string; base64: string }[]) =>
+        list.map((f) => ({ name: f.name, bytes: Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)) }));
       const control = (window as unknown as { __bridge: Record<string, unknown[]> }).__bridge;
-      control[kind].push(kind === 'nextOpen' ? { files: decoded, ...(sidecar ? { sidecar } : {}) } : decoded);
+      control[kind].push(
+        kind === 'nextOpen'
+          ? {
+              files: decode(files),
+              ...(sidecar ? { sidecar } : {}),
+              ...(references ? { references: decode(references) } : {}),
+            }
+          : decode(files),
+      );
     },
-    { files, sidecar, kind },
+    { files, sidecar, kind, references },
   );
 }
 

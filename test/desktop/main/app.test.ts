@@ -18,6 +18,9 @@ describe('startApp', () => {
     expect(windows).toHaveLength(1);
     expect(window).toBe(windows[0]);
     expect(windows[0].url).toBe(APP_URL);
+    expect(windows[0].options.show).toBe(false);
+    await Promise.resolve();
+    expect(windows[0].shown).toBe(true);
     expect(windows[0].options.webPreferences.preload).toBe('/opt/unmix/preload.cjs');
     expect(windows[0].options.webPreferences.sandbox).toBe(true);
     expect(effects.schemes).toEqual([expect.objectContaining({ scheme: 'app' })]);

@@ -18,6 +18,8 @@ class BrowserWindow {
   constructor(options) { calls.push(['window', options.webPreferences]); this.webContents = { on() {}, setWindowOpenHandler() {}, send() {}, session: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {} } }; }
   static getAllWindows() { return []; }
   on() {}
+  once() {}
+  show() {}
   isDestroyed() { return false; }
   async loadURL(url) {
     calls.push(['load', url]);

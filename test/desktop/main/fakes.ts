@@ -58,6 +58,7 @@ export function fakeElectron(dialogAnswers: Partial<DialogLike> = {}) {
   const windows: (BrowserWindowLike & {
     options: WindowOptions;
     url?: string;
+    shown?: boolean;
     contents: ReturnType<typeof fakeWebContents>;
   })[] = [];
   const appListeners = new Map<string, ((...args: never[]) => void)[]>();
@@ -87,6 +88,14 @@ export function fakeElectron(dialogAnswers: Partial<DialogLike> = {}) {
     }
     on() {
       return this;
+    }
+    shown = false;
+    once(event: string, listener: () => void) {
+      if (event === 'ready-to-show') queueMicrotask(listener);
+      return this;
+    }
+    show() {
+      this.shown = true;
     }
   }
   const electron: ElectronLike = {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ipcHandlers,
+  readSidecarReferences,
   registerIpcHandlers,
   validateBytes,
   validateFiles,
@@ -121,6 +122,35 @@ describe('IPC handlers', () => {
     expect(await cancelled[IPC.openAudio](APP)).toBeNull();
     const folder = handlers({ showOpenDialog: async () => ({ canceled: false, filePaths: [dir] }) });
     await expect(folder[IPC.openReferences](APP)).rejects.toThrow(/is not a file/);
+  });
+
+  it('reads the references a fixture or unmix mix JSON names, only from its folder or below', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'sources'));
+    await writeFile(path.join(dir, 'sources', 'a.wav'), WAV);
+    await writeFile(path.join(dir, 'mix.ref2.wav'), WAV);
+    const json = path.join(dir, 'mix.json');
+    const fixture = await readSidecarReferences(json, '{"sources": ["sources/a.wav", "mix.ref2.wav"]}');
+    expect(fixture?.map((f) => f.name)).toEqual(['a.wav', 'mix.ref2.wav']);
+    const mixed = await readSidecarReferences(json, '{"references": ["mix.ref2.wav"], "sources": ["x.wav"]}');
+    expect(mixed?.map((f) => f.name)).toEqual(['mix.ref2.wav']);
+    for (const text of [
+      '{"references": ["../outside.wav"]}',
+      '{"references": ["/etc/passwd.wav"]}',
+      '{"references": ["notes.txt"]}',
+      '{"references": ["missing.wav"]}',
+      '{"references": [3]}',
+      '{"mixing": [[1]]}',
+      'not json',
+    ]) {
+      expect(await readSidecarReferences(json, text), text).toBeUndefined();
+    }
+    // Opening the WAV brings them along.
+    await writeFile(path.join(dir, 'mix.wav'), WAV);
+    await writeFile(json, '{"references": ["mix.ref2.wav"]}');
+    const h = handlers({ showOpenDialog: async () => ({ canceled: false, filePaths: [path.join(dir, 'mix.wav')] }) });
+    const opened = (await h[IPC.openAudio](APP)) as { references?: { name: string }[] };
+    expect(opened.references?.map((f) => f.name)).toEqual(['mix.ref2.wav']);
   });
 
   it('saves one WAV where the dialog says, and all tracks into a folder without replacing files', async () => {
