@@ -15,12 +15,13 @@ import { ipScratch, ipUpdate, type IpScratch } from './updates.js';
  *
  * Per STFT frame `t` and source `k` it
  * 1. computes the outputs `y_k(f) = w_kᴴ(f) x(f)` with the current unmixing and the source
- *    model's weight `φ_k = G'(r_k) / r_k` of the full-band norm `r_k = ‖y_k‖` (Laplacian:
- *    `1 / r_k`; time-varying Gaussian: `bins / r_k²`);
+ *    model's weight `φ_k = G'(r_k) / r_k` of the full-band norm `r_k = ‖y_k‖` (the batch
+ *    AuxIVA weights: Laplacian `1 / (2 r_k)`, time-varying Gaussian `bins / r_k²`);
  * 2. updates the weighted covariance with the forgetting factor `α`:
- *    `V_k(f) ← α V_k(f) + (1 - α) φ_k x(f) x(f)ᴴ`, starting from zero (the scale of `V_k`
- *    does not matter to the update, and the plain average of the first frames was measured
- *    to converge more slowly, as it keeps the early, badly weighted frames longer);
+ *    `V_k(f) ← α V_k(f) + (1 - α) φ_k x(f) x(f)ᴴ`, starting from zero plus an identity
+ *    prior that decays like `α^t` (the plain average of the first frames was measured to
+ *    converge more slowly, as it keeps the early, badly weighted frames longer); silent
+ *    frames are skipped;
  * 3. updates the unmixing by iterative projection (IP, Ono 2011:
  *    `w_k ← (W V_k)⁻¹ e_k`, `w_k ← w_k / sqrt(w_kᴴ V_k w_k)`) or iterative source steering
  *    (ISS, Scheibler & Ono 2020, no matrix inverse);
