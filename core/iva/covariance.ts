@@ -31,6 +31,8 @@ export function weightedCovariances(
   const base = 2 * f * frames;
   if (dims === 2) {
     weightedCovariances2(channels[0], channels[1], base, frames, weights, weightOffset, sources, out);
+  } else if (dims === 3) {
+    weightedCovariances3(channels, base, frames, weights, weightOffset, sources, out);
   } else {
     const pairs = (dims * (dims + 1)) / 2;
     for (let t = 0; t < frames; t++) {
@@ -198,5 +200,71 @@ export function binCovariance(
       out[outOffset + 2 * (j * dims + i)] = re / frames;
       out[outOffset + 2 * (j * dims + i) + 1] = i === j ? 0 : -im / frames;
     }
+  }
+}
+
+/** The 3-channel case with every accumulator in a local variable (one sweep per source). */
+function weightedCovariances3(
+  channels: readonly Float64Array[],
+  base: number,
+  frames: number,
+  weights: Float64Array,
+  weightOffset: number,
+  sources: number,
+  out: Float64Array,
+): void {
+  const x0 = channels[0];
+  const x1 = channels[1];
+  const x2 = channels[2];
+  const inv = 1 / frames;
+  for (let k = 0; k < sources; k++) {
+    let c00 = 0;
+    let c11 = 0;
+    let c22 = 0;
+    let c10r = 0;
+    let c10i = 0;
+    let c20r = 0;
+    let c20i = 0;
+    let c21r = 0;
+    let c21i = 0;
+    const w = weightOffset + k * frames;
+    for (let t = 0, i = base; t < frames; t++, i += 2) {
+      const u = weights[w + t];
+      const ar = x0[i];
+      const ai = x0[i + 1];
+      const br = x1[i];
+      const bi = x1[i + 1];
+      const cr = x2[i];
+      const ci = x2[i + 1];
+      c00 += u * (ar * ar + ai * ai);
+      c11 += u * (br * br + bi * bi);
+      c22 += u * (cr * cr + ci * ci);
+      // x_i conj(x_j) for i > j
+      c10r += u * (br * ar + bi * ai);
+      c10i += u * (bi * ar - br * ai);
+      c20r += u * (cr * ar + ci * ai);
+      c20i += u * (ci * ar - cr * ai);
+      c21r += u * (cr * br + ci * bi);
+      c21i += u * (ci * br - cr * bi);
+    }
+    const o = 18 * k;
+    out[o] = c00 * inv;
+    out[o + 1] = 0;
+    out[o + 2] = c10r * inv;
+    out[o + 3] = -c10i * inv;
+    out[o + 4] = c20r * inv;
+    out[o + 5] = -c20i * inv;
+    out[o + 6] = c10r * inv;
+    out[o + 7] = c10i * inv;
+    out[o + 8] = c11 * inv;
+    out[o + 9] = 0;
+    out[o + 10] = c21r * inv;
+    out[o + 11] = -c21i * inv;
+    out[o + 12] = c20r * inv;
+    out[o + 13] = c20i * inv;
+    out[o + 14] = c21r * inv;
+    out[o + 15] = c21i * inv;
+    out[o + 16] = c22 * inv;
+    out[o + 17] = 0;
   }
 }
