@@ -6,7 +6,7 @@
 import { amariIndex } from '../../../core/ica/amari.js';
 import { matMul } from '../../../core/linalg/real.js';
 import { bestAssignment } from '../../../core/losses/pit.js';
-import { siSdr } from '../../../core/losses/siSdr.js';
+import { siSdr, siSdrImprovement } from '../../../core/losses/siSdr.js';
 import type { RealMatrix } from '../../../core/room/instantaneous.js';
 import type { ComplexUnmixing, RealUnmixing } from '../../../core/separate.js';
 
@@ -100,7 +100,7 @@ export function scoreTracks(
     return {
       siSdr: scores[j],
       reference: i,
-      siSdrImprovement: i < 0 ? Number.NaN : scores[j][i] - siSdr(mixtureChannel, references[i]),
+      siSdrImprovement: i < 0 ? Number.NaN : siSdrImprovement(tracks[j], references[i], mixtureChannel),
     };
   });
 }
