@@ -89,23 +89,36 @@ export function solveBlockToeplitz(
         Q[i * K + j] -= q;
       }
     }
-    // f'_a = f_a − b_{a−1} F, b'_a = b_{a−1} − f_a B, a = n..0 (descending, in place; f_n = 0, b_{−1} = 0)
+    // f'_a = f_a − b_{a−1} F, b'_a = b_{a−1} − f_a B, a = n..0 (descending, in place; f_n = 0, b_{−1} = 0).
+    // b'_a reads only b_{a−1} and the old f_a (kept in fOld), so descending order is safe.
     for (let a = n; a >= 0; a--) {
       const fa = a * KK;
       if (a === n) fOld.fill(0);
-      else fOld.set(f.subarray(fa, fa + KK));
-      const prev = (a - 1) * KK;
-      for (let i = 0; i < K; i++) {
-        for (let j = 0; j < K; j++) {
-          let fv = fOld[i * K + j];
-          let bv = a > 0 ? b[prev + i * K + j] : 0;
-          for (let k = 0; k < K; k++) {
-            if (a > 0) fv -= b[prev + i * K + k] * F[k * K + j];
-            bv -= fOld[i * K + k] * B[k * K + j];
+      else for (let i = 0; i < KK; i++) fOld[i] = f[fa + i];
+      if (a > 0) {
+        const prev = (a - 1) * KK;
+        for (let i = 0; i < K; i++) {
+          const row = i * K;
+          for (let j = 0; j < K; j++) {
+            let fv = fOld[row + j];
+            let bv = b[prev + row + j];
+            for (let k = 0; k < K; k++) {
+              fv -= b[prev + row + k] * F[k * K + j];
+              bv -= fOld[row + k] * B[k * K + j];
+            }
+            f[fa + row + j] = fv;
+            b[fa + row + j] = bv;
           }
-          f[fa + i * K + j] = fv;
-          // b_a is written after f_a: b'_a reads only b_{a−1} and the old f_a kept in fOld.
-          b[fa + i * K + j] = bv;
+        }
+      } else {
+        for (let i = 0; i < K; i++) {
+          const row = i * K;
+          for (let j = 0; j < K; j++) {
+            let bv = 0;
+            for (let k = 0; k < K; k++) bv -= fOld[row + k] * B[k * K + j];
+            f[row + j] = fOld[row + j];
+            b[row + j] = bv;
+          }
         }
       }
     }

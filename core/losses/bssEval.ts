@@ -240,56 +240,23 @@ function evaluateImages(
   });
   const permute = options.computePermutation ?? true;
 
-  // Spectra of every reference channel (basis element m = source*C + channel) and estimate channel.
-  const size = nextPowerOfTwo(N + L - 1);
-  const fft = realFft(size);
-  const padded = new Float64Array(size);
-  const spectrum = (x: Float64Array): Float64Array => {
-    padded.fill(0);
-    padded.set(x);
-    const s = new Float64Array(size + 2);
-    fft.forward(padded, s);
-    return s;
-  };
   const M = n * C;
-  const basisSpectra = references.flatMap((image) => image.map(spectrum));
-  const estimateSpectra = estimates.flatMap((image) => image.map(spectrum));
-  const product = new Float64Array(size + 2);
-  const correlation = new Float64Array(size);
-  /** corr[k] = Σ_t x(t) y(t + k) for k in (−size, size), circular. */
-  const correlate = (X: Float64Array, Y: Float64Array): Float64Array => {
-    for (let f = 0; f <= size; f += 2) {
-      const xr = X[f];
-      const xi = X[f + 1];
-      const yr = Y[f];
-      const yi = Y[f + 1];
-      product[f] = xr * yr + xi * yi;
-      product[f + 1] = xr * yi - xi * yr;
-    }
-    fft.inverse(product, correlation);
-    return correlation;
-  };
-
-  // T_k[p][q] = Σ_t b_p(t) b_q(t + k), k = 0..L-1, for the full basis.
-  const T = new Float64Array(L * M * M);
-  for (let p = 0; p < M; p++) {
-    for (let q = p; q < M; q++) {
-      const c = correlate(basisSpectra[p], basisSpectra[q]);
-      for (let k = 0; k < L; k++) {
-        T[(k * M + p) * M + q] = c[k];
-        if (q !== p) T[(k * M + q) * M + p] = k === 0 ? c[0] : c[size - k];
-      }
-    }
-  }
-  // D[m][(j, ch)][a] = Σ_t b_m(t) e_{j,ch}(t + a), a = 0..L-1.
   const R = n * C;
+  const basis = references.flat();
+  const estimateChannels = estimates.flat();
+  // Every correlation needed, at lags 0..L-1: T_k[p][q] = Σ_t b_p(t) b_q(t + k) for all
+  // ordered basis pairs (p, q) (so negative lags too), and D[m][r][a] = Σ_t b_m(t) e_r(t + a).
+  const needed: [number, number][] = [];
+  for (let p = 0; p < M; p++) for (let q = 0; q < M; q++) needed.push([p, q]);
+  for (let m = 0; m < M; m++) for (let r = 0; r < R; r++) needed.push([m, M + r]);
+  const lags = lagCorrelations(basis, [...basis, ...estimateChannels], needed, L);
+  const T = new Float64Array(L * M * M);
   const D = new Float64Array(L * M * R); // lag-major (a*M + m)*R + r
-  for (let m = 0; m < M; m++) {
-    for (let r = 0; r < R; r++) {
-      const c = correlate(basisSpectra[m], estimateSpectra[r]);
-      for (let a = 0; a < L; a++) D[(a * M + m) * R + r] = c[a];
-    }
-  }
+  needed.forEach(([x, y], k) => {
+    const c = lags[k];
+    if (y < M) for (let lag = 0; lag < L; lag++) T[(lag * M + x) * M + y] = c[lag];
+    else for (let lag = 0; lag < L; lag++) D[(lag * M + x) * R + (y - M)] = c[lag];
+  });
   const energyOf = (x: Float64Array): number => {
     let s = 0;
     for (let t = 0; t < x.length; t++) s += x[t] * x[t];
@@ -551,4 +518,68 @@ function solveLoaded(blocks: Float64Array, K: number, L: number, rhs: Float64Arr
     }
   }
   throw new UnmixError('unreachable', 'failed');
+}
+
+/**
+ * Cross-correlations at lags 0..L-1, `c[k] = Σ_t x(t) y(t + k)` (signals zero outside),
+ * for each pair `(i, j)` of `xs[i]` and `ys[j]`: block by block (overlap-save) with real
+ * FFTs of about 4L points, the products of every pair summed in the frequency domain
+ * and inverted once per pair. Only L lags are needed, so this costs O(N log L) per
+ * signal and O(N) per pair, instead of one FFT of the whole signal per pair.
+ */
+export function lagCorrelations(
+  xs: readonly Float64Array[],
+  ys: readonly Float64Array[],
+  pairs: readonly (readonly [number, number])[],
+  L: number,
+): Float64Array[] {
+  const N = xs.length > 0 ? xs[0].length : 0;
+  const F = nextPowerOfTwo(4 * L);
+  const B = F - L; // x samples per block; y segments of F samples cover lags up to L
+  const S = F + 2;
+  const fft = realFft(F);
+  const frame = new Float64Array(F);
+  const xSpectra = xs.map(() => new Float64Array(S));
+  const ySpectra = ys.map(() => new Float64Array(S));
+  const usedX = new Uint8Array(xs.length);
+  const usedY = new Uint8Array(ys.length);
+  for (const [i, j] of pairs) {
+    usedX[i] = 1;
+    usedY[j] = 1;
+  }
+  const sums = pairs.map(() => new Float64Array(S));
+  for (let start = 0; start < N; start += B) {
+    const end = Math.min(N, start + B);
+    xs.forEach((x, i) => {
+      if (!usedX[i]) return;
+      frame.fill(0);
+      for (let t = start; t < end; t++) frame[t - start] = x[t];
+      fft.forward(frame, xSpectra[i]);
+    });
+    const segmentEnd = Math.min(N, start + F);
+    ys.forEach((y, j) => {
+      if (!usedY[j]) return;
+      frame.fill(0);
+      for (let t = start; t < segmentEnd; t++) frame[t - start] = y[t];
+      fft.forward(frame, ySpectra[j]);
+    });
+    pairs.forEach(([i, j], k) => {
+      const X = xSpectra[i];
+      const Y = ySpectra[j];
+      const sum = sums[k];
+      // conj(X) Y
+      for (let f = 0; f < S; f += 2) {
+        const xr = X[f];
+        const xi = X[f + 1];
+        const yr = Y[f];
+        const yi = Y[f + 1];
+        sum[f] += xr * yr + xi * yi;
+        sum[f + 1] += xr * yi - xi * yr;
+      }
+    });
+  }
+  return sums.map((sum) => {
+    fft.inverse(sum, frame);
+    return frame.slice(0, L);
+  });
 }

@@ -12,6 +12,7 @@ import {
   bssEvalImagesFramewise,
   bssEvalSources,
   bssEvalSourcesFramewise,
+  lagCorrelations,
   type BssEvalFramewiseResult,
 } from '../../../core/losses/bssEval.js';
 import { createRandom } from '../../../core/random.js';
@@ -158,6 +159,33 @@ describe('BSS Eval behaviour', () => {
     expect(() => bssEvalSources(refs, [refs[0], new Float64Array(n)])).toThrow(/estimate 2 is silent/);
     expect(() => bssEvalSources([new Float64Array(n), refs[1]], refs)).toThrow(/reference 1 is silent/);
     expect(() => bssEvalSourcesFramewise(refs, refs, { window: 0, hop: 10 })).toThrow(/window and hop/);
+  });
+});
+
+describe('lag correlations', () => {
+  it('match direct sums at lags 0..L-1, across block boundaries and for short signals', () => {
+    const rng = createRandom(2);
+    for (const [N, L] of [
+      [5000, 16],
+      [7, 16],
+      [300, 64],
+    ]) {
+      const xs = [0, 1].map(() => Float64Array.from({ length: N }, () => rng.normal()));
+      const ys = [0, 1, 2].map(() => Float64Array.from({ length: N }, () => rng.normal()));
+      const pairs: [number, number][] = [
+        [0, 0],
+        [1, 2],
+        [0, 1],
+      ];
+      const result = lagCorrelations(xs, ys, pairs, L);
+      pairs.forEach(([i, j], k) => {
+        for (let lag = 0; lag < L; lag++) {
+          let direct = 0;
+          for (let t = 0; t + lag < N; t++) direct += xs[i][t] * ys[j][t + lag];
+          expect(result[k][lag]).toBeCloseTo(direct, 9);
+        }
+      });
+    }
   });
 });
 
