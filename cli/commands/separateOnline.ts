@@ -109,7 +109,7 @@ async function openInput(file: string, stdin: Readable): Promise<WavStreamReader
   } catch (error) {
     throw describeFsError(file, error);
   }
-  return WavStreamReader.open(fs.createReadStream(file, { fd, highWaterMark: 1 << 20 }), file, true);
+  return WavStreamReader.open(fs.createReadStream(file, { fd, highWaterMark: 1 << 16 }), file, true);
 }
 
 /**
