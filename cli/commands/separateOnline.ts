@@ -118,7 +118,7 @@ async function openInput(file: string, stdin: Readable): Promise<WavStreamReader
  * @param file - a WAV file, or `-` for standard input (then outputs are named `stdin.*`)
  * @param stdin - the stream `-` reads (standard input of the process by default)
  */
-export async function separateOnline(
+export async function runSeparateOnline(
   file: string,
   options: SeparateOnlineCliOptions,
   io: CliIo,
