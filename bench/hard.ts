@@ -10,7 +10,9 @@
  * registered STFT method with default options and, when PYROOMACOUSTICS_PATH points at a
  * pyroomacoustics source tree (its pure-Python `bss` and `transform`, run with Debian's
  * /usr/bin/python3), pyroomacoustics' AuxIVA (30 and 100 iterations) and ILRMA (100
- * iterations, 2 bases) on the same STFT (FFT 2048, hop 512, Hann), scored by the same code.
+ * iterations, 2 bases) on the same STFT (FFT 2048, hop 512, Hann), scored by the same code;
+ * and the ceiling of any method with one unmixing matrix per bin (core/eval learnStftOracle,
+ * per-bin least squares on the references, FFT 2048).
  *
  * Knobs: UNMIX_BENCH_HARD_ROOMS (comma-separated room names, default all),
  * UNMIX_BENCH_HARD_METHODS (comma-separated, default every convolutive method),
@@ -23,6 +25,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
 import { decodeWav } from '../core/audio/wav.js';
+import { learnStftOracle } from '../core/eval/oracle.js';
 import { createRandom } from '../core/random.js';
 import { addWhiteNoise } from '../core/room/noise.js';
 import { linearArray, placeSources } from '../core/room/placement.js';
@@ -94,7 +97,8 @@ const cache = new Map<string, HardRoom>();
 
 /** Make (or return the cached) hard room. Deterministic. */
 export function makeHardRoom(spec: HardRoomSpec): HardRoom {
-  const cached = cache.get(spec.name);
+  const key = JSON.stringify(spec);
+  const cached = cache.get(key);
   if (cached) return cached;
   const frames = SECONDS * SAMPLE_RATE;
   const rng = createRandom(2000 + spec.seed);
@@ -132,7 +136,7 @@ export function makeHardRoom(spec: HardRoomSpec): HardRoom {
     for (const x of signal.channels) for (let t = 0; t < x.length; t++) x[t] *= gain;
   }
   const room = { spec, mixture: simulation.mixture, references: simulation.images.map((i) => i.channels[0]) };
-  cache.set(spec.name, room);
+  cache.set(key, room);
   return room;
 }
 
@@ -176,7 +180,8 @@ for item in json.loads(sys.argv[2]):
 print(json.dumps(out))
 `;
 
-interface Row {
+/** One table row. */
+export interface Row {
   room: string;
   method: string;
   'SI-SDRi dB': number;
@@ -185,7 +190,8 @@ interface Row {
   [column: string]: string | number;
 }
 
-function pyroomacoustics(rooms: HardRoom[], dir: string): Row[] {
+/** pyroomacoustics' AuxIVA and ILRMA on `rooms` (files in `dir`), scored; [] when PYROOMACOUSTICS_PATH is unset. */
+export function pyroomacoustics(rooms: HardRoom[], dir: string): Row[] {
   const where = process.env.PYROOMACOUSTICS_PATH;
   if (!where || !fs.existsSync(path.join(where, 'pyroomacoustics', 'bss', 'auxiva.py'))) {
     console.log('pyroomacoustics skipped: set PYROOMACOUSTICS_PATH to a pyroomacoustics source tree to compare');
@@ -271,6 +277,17 @@ export async function run(): Promise<void> {
         rows.push({ ...results.get(AUTO_METHOD)!, method: `auto (${AUTO_METHOD})` });
       }
       rows.push(...pra.filter((r) => r.room === room.spec.name));
+      // The ceiling of any one-matrix-per-bin method at FFT 2048: per-bin least squares on the references.
+      const start = performance.now();
+      const oracle = learnStftOracle(room.mixture, room.references, { fftSize: 2048, iterations: 0 });
+      const score = scoreSeparation(oracle.sources.channels, room.references, room.mixture.channels[0]);
+      rows.push({
+        room: room.spec.name,
+        method: 'oracle per-bin W (ceiling)',
+        'SI-SDRi dB': score.meanSiSdri,
+        'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
+        seconds: (performance.now() - start) / 1000,
+      });
     }
     printTable(rows);
   } finally {

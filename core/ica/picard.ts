@@ -279,14 +279,16 @@ class Stage {
             const root = Math.sqrt(q);
             const inv = 1 / root;
             t[o + i] = v * inv;
-            const der = inv * inv * inv;
-            psidSum += der;
+            psidSum += inv * inv * inv;
             rhoSum += root;
-            if ((i & hsMask) === 0) {
-              const k = o + (i >> (hs === 4 ? 2 : 0));
-              d[k] = der;
-              y2[k] = q - 1;
-            }
+          }
+          // The Hessian's samples in a separate loop keeps the main one branch-free.
+          for (let i = 0, k = o; i < len; i += hs, k++) {
+            const v = y[o + i];
+            const q = 1 + v * v;
+            const inv = 1 / Math.sqrt(q);
+            d[k] = inv * inv * inv;
+            y2[k] = q - 1;
           }
           out.logCosh[r] += rhoSum;
           out.psid[r] += psidSum;

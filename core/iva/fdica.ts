@@ -85,7 +85,7 @@ export function fdIca(mixture: MultichannelSignal, options: FdIcaOptions = {}): 
       const sweeps = alignBins(prepared, w, resolved, measure, options.alignment);
       return { align, measure, alignmentSweeps: sweeps };
     },
-  ).result;
+  );
 }
 
 /**

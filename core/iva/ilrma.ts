@@ -257,16 +257,31 @@ export function iterateIlrma(
       computeVariance(f);
       for (let k = 0; k < sources; k++) {
         const v = k * frames;
+        // One division per frame, and one logarithm per 8 frames (a product of 8 variances
+        // stays far inside the double range: they are floored at 1e-12 and O(1) on average).
+        let product = 1;
+        for (let t = 0; t < frames; t++) {
+          const lambda = variance[v + t];
+          const inv = 1 / lambda;
+          const ratio = power[v + t] * inv;
+          weights[v + t] = inv;
+          a[t] = ratio * inv;
+          fit += ratio;
+          product *= lambda;
+          if ((t & 7) === 7) {
+            fit += Math.log(product);
+            product = 1;
+          }
+        }
+        fit += Math.log(product);
         for (let b = 0; b < nb; b++) {
           const tb = basis[(k * bins + f) * nb + b];
           const vb = (k * nb + b) * frames;
           for (let t = 0; t < frames; t++) {
-            const inv = 1 / variance[v + t];
-            numerator[vb + t] += tb * power[v + t] * inv * inv;
-            denominator[vb + t] += tb * inv;
+            numerator[vb + t] += tb * a[t];
+            denominator[vb + t] += tb * weights[v + t];
           }
         }
-        for (let t = 0; t < frames; t++) fit += power[v + t] / variance[v + t] + Math.log(variance[v + t]);
       }
     }
     // Activations: V(b, t) *= sqrt(Σ_f T(f, b) P λ⁻² / Σ_f T(f, b) λ⁻¹).

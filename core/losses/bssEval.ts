@@ -1,6 +1,6 @@
 import { UnmixError, type AbortSignalLike, throwIfAborted } from '../errors.js';
 import { nextPowerOfTwo, realFft } from '../signal/fft.js';
-import { multiplyBlockToeplitz, solveBlockToeplitz } from './blockToeplitz.js';
+import { blockToeplitzMultiplier, solveBlockToeplitz } from './blockToeplitz.js';
 import { bestAssignment } from './pit.js';
 
 /**
@@ -461,6 +461,7 @@ function projector(T: Float64Array, M: number, L: number, D: Float64Array, R: nu
     }
   }
   const solution = solveLoaded(blocks, K, L, rhs, R);
+  const multiply = blockToeplitzMultiplier(blocks, K, L);
   const coefficients = new Map<number, Float64Array>();
   const grams = new Map<number, Float64Array>();
   const coefficientsOf = (r: number): Float64Array => {
@@ -476,7 +477,7 @@ function projector(T: Float64Array, M: number, L: number, D: Float64Array, R: nu
     let g = grams.get(r);
     if (!g) {
       g = new Float64Array(L * K);
-      multiplyBlockToeplitz(blocks, K, L, coefficientsOf(r), g);
+      multiply(coefficientsOf(r), g);
       grams.set(r, g);
     }
     return g;

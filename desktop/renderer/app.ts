@@ -621,12 +621,6 @@ class App {
 
   private recordOptions: RecordOptions | null = null;
 
-  /**
-   * Streaming hook kept for the live mode of issue 7, which sets it: called with every
-   * recorded block, like the listeners of recordingHooks.ts (new code should use those).
-   */
-  onRecordedBlock: RecordOptions['onBlock'];
-
   private async showRecording(): Promise<void> {
     byId('record-view').hidden = false;
     byId('welcome').hidden = true;
@@ -665,10 +659,7 @@ class App {
             ...(deviceId ? { deviceId } : {}),
             ...(sampleRate ? { sampleRate } : {}),
             // Streaming hook: every block goes to the listeners of recordingHooks.ts (live mode).
-            onBlock: (block, rate) => {
-              this.onRecordedBlock?.(block, rate);
-              notifyRecordingListeners('block', block, rate);
-            },
+            onBlock: (block, rate) => notifyRecordingListeners('block', block, rate),
           };
           clearMessage();
           await this.recorder.start(this.recordOptions);

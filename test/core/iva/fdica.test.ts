@@ -11,18 +11,23 @@ describe('fdIca', () => {
   const two = convolutiveMixture(2, 2);
 
   it('separates a 2x2 convolutive mixture once the permutations are aligned, and not without', () => {
-    const aligned = fdIca(two.mixture, { fftSize: 512 });
-    // Measured 21.7 dB (NG-IVA 22.3 dB on the same mixture).
+    const aligned = fdIca(two.mixture, { fftSize: 512, iterations: 100 });
+    // Measured 19.8 dB (21.7 dB with the default 200 iterations; NG-IVA 22.3 dB).
     expect(meanImprovement(aligned.sources.channels, two.images, two.mixture.channels)).toBeGreaterThan(16);
     expect(aligned.method).toBe('fdica');
-    expect(aligned.options).toMatchObject({ align: true, measure: 'powerRatio', optimizer: 'sgd:lr=0.1' });
+    expect(aligned.options).toMatchObject({
+      align: true,
+      measure: 'powerRatio',
+      optimizer: 'sgd:lr=0.1',
+      iterations: 100,
+    });
     expect(aligned.unmixing).toMatchObject({ kind: 'complex', rows: 2, cols: 2, bins: 257 });
     for (let i = 1; i < aligned.trace.length; i++) {
       expect(aligned.trace[i].cost).toBeLessThanOrEqual(aligned.trace[i - 1].cost + 1e-9);
     }
     // Each bin is separated just as well without alignment, but the bins of the two
-    // voices are mixed up between the outputs: measured -3.8 dB, worse than the microphone.
-    const scrambled = fdIca(two.mixture, { fftSize: 512, align: false });
+    // voices are mixed up between the outputs: measured -3.7 dB, worse than the microphone.
+    const scrambled = fdIca(two.mixture, { fftSize: 512, iterations: 100, align: false });
     expect(meanImprovement(scrambled.sources.channels, two.images, two.mixture.channels)).toBeLessThan(3);
     expect(scrambled.trace.at(-1)!.cost).toBeCloseTo(aligned.trace.at(-1)!.cost, 12);
   });

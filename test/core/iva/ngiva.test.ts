@@ -16,8 +16,8 @@ import { convolutiveMixture, meanImprovement } from './convolutiveMixture.js';
  * differences of the cost, entry by entry (real and imaginary parts), and the natural
  * gradient against the Euclidean one times WᴴW.
  */
-function checkGradient(score: NaturalGradientScore): void {
-  const small = convolutiveMixture(2, 2, { seconds: 0.5, seed: 3 });
+function checkGradient(score: NaturalGradientScore, sources: number): void {
+  const small = convolutiveMixture(sources, sources, { seconds: 0.5, seed: 3 });
   const resolved = resolveStftOptions(small.mixture, { fftSize: 32 }, { iterations: 1, tolerance: 0 });
   const prepared = prepareMixture(small.mixture, resolved, true);
   const { bins, frames } = prepared.layout;
@@ -96,8 +96,11 @@ describe('ngIva', () => {
   });
 
   it('has the gradient of its cost (finite differences), and so has FDICA with the per-bin score', () => {
-    checkGradient('vector');
-    checkGradient('scalar');
+    // Two sources take a one-pass kernel, more the general loops: check both.
+    for (const sources of [2, 3]) {
+      checkGradient('vector', sources);
+      checkGradient('scalar', sources);
+    }
   });
 
   it('extracts 2 sources from 3 microphones (PCA) with another optimizer of core/optim', () => {

@@ -116,6 +116,19 @@ describe('desktop renderer in Chromium', () => {
     expect(await page.locator('#tracks canvas').count()).toBe(2);
     expect(await drawnPixels(page, '#tracks canvas >> nth=1')).toBeGreaterThan(2000);
     await screenshot(page, 'convergence', '#convergence-view');
+
+    // Solo, mute and play the tracks.
+    await page.click('#tracks button.solo >> nth=0');
+    await page.click('#tracks button.mute >> nth=1');
+    expect(await page.getAttribute('#tracks button.solo >> nth=0', 'class')).toContain('on');
+    expect(await page.getAttribute('#tracks button.mute >> nth=1', 'class')).toContain('on');
+    await page.click('#play-tracks');
+    expect(await page.textContent('#play-tracks')).toBe('■ Stop');
+    await page.click('#tracks button.play-track >> nth=1');
+    expect(await page.textContent('#tracks button.play-track >> nth=1')).toBe('■');
+    expect(await page.textContent('#play-tracks')).toBe('▶ Play');
+    await page.click('#tracks button.play-track >> nth=1');
+    expect(await page.textContent('#tracks button.play-track >> nth=1')).toBe('▶');
     await screenshot(page, 'matrix', '#matrix-view');
 
     // Hovering a cell shows its value.
@@ -220,7 +233,7 @@ describe('desktop renderer in Chromium', () => {
     await page.click('#open');
     await page.waitForSelector('#mixture-view:not([hidden])');
     expect(await page.textContent('#mixture-info')).toMatch(/2 references$/);
-    await separate(page, 'auto');
+    await separate(page, 'auxiva');
     expect(await page.textContent('#run-status')).toMatch(/^auxiva: /);
     const improvements = await page.$$eval('#scores tbody tr td:last-child', (cells) =>
       cells.map((c) => Number(c.textContent)),
