@@ -8,7 +8,7 @@ import { checkOutputs, ensureDirectory, fileStem, readInputFile, readWavFile, wr
 import type { CliIo } from '../io.js';
 import { OUTPUT_FORMATS, integerIn, numberAbove, outputFormatOption } from '../options.js';
 import { createProgress } from '../progress.js';
-import { separateOnline } from './separateOnline.js';
+import { runSeparateOnline } from './separateOnline.js';
 
 /** `unmix separate --json` output. */
 export interface SeparateReport {
@@ -75,7 +75,7 @@ export function registerSeparate(program: Command, io: CliIo): void {
     .action(async (file, options) => {
       if (options.online) {
         const initial = options.init === undefined ? undefined : readInit(options.init);
-        await separateOnline(file, { ...options, initial }, io);
+        await runSeparateOnline(file, { ...options, initial }, io);
         return;
       }
       const { signal: mixture } = readWavFile(file);

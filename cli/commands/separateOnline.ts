@@ -109,7 +109,7 @@ async function openInput(file: string, stdin: Readable): Promise<WavStreamReader
   } catch (error) {
     throw describeFsError(file, error);
   }
-  return WavStreamReader.open(fs.createReadStream(file, { fd, highWaterMark: 1 << 20 }), file, true);
+  return WavStreamReader.open(fs.createReadStream(file, { fd, highWaterMark: 1 << 16 }), file, true);
 }
 
 /**
@@ -118,7 +118,7 @@ async function openInput(file: string, stdin: Readable): Promise<WavStreamReader
  * @param file - a WAV file, or `-` for standard input (then outputs are named `stdin.*`)
  * @param stdin - the stream `-` reads (standard input of the process by default)
  */
-export async function separateOnline(
+export async function runSeparateOnline(
   file: string,
   options: SeparateOnlineCliOptions,
   io: CliIo,

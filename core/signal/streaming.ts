@@ -32,7 +32,11 @@ export interface StreamProcessor {
   readonly inputChannels: number;
   /** Number of output channels returned. */
   readonly outputChannels: number;
-  /** Algorithmic delay in samples: output sample `n` is final once input sample `n + latency` has been given. */
+  /**
+   * Algorithmic delay in samples: fed blocks of one hop, each call returns the output that
+   * ended `latency` samples before the block's end (other block sizes add up to a hop of
+   * waiting for the frame boundary).
+   */
   readonly latency: number;
   /**
    * Feed one block (planar: one array per input channel, all the same length, any length

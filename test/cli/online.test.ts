@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeWav } from '../../core/audio/wav.js';
-import { separateOnline as separateOnlineCore } from '../../core/iva/online.js';
+import { separateOnline } from '../../core/iva/online.js';
 import { unmixingFromJson } from '../../core/unmixing.js';
-import { separateOnline } from '../../cli/commands/separateOnline.js';
+import { runSeparateOnline } from '../../cli/commands/separateOnline.js';
 import { fixture, runCli, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -30,7 +30,7 @@ describe('unmix separate --online', () => {
       latencySamples: mixture.sampleRate === 16000 ? 768 : expect.any(Number),
     });
     expect(report.realTimeFactor).toBeGreaterThan(0);
-    const expected = separateOnlineCore(mixture);
+    const expected = separateOnline(mixture);
     for (let k = 0; k < 2; k++) {
       const written = decodeWav(fs.readFileSync(report.sources[k])).signal.channels[0];
       expect(written).toEqual(expected.sources.channels[k]);
@@ -51,7 +51,7 @@ describe('unmix separate --online', () => {
     const chunks = [];
     for (let at = 0; at < bytes.length; at += 5000) chunks.push(Buffer.from(bytes.subarray(at, at + 5000)));
     const out = path.join(dir, 'b');
-    const report = await separateOnline(
+    const report = await runSeparateOnline(
       '-',
       { output: out, format: 'float32', param: { update: 'ip', warmupSeconds: 1 } },
       quietIo,
