@@ -178,7 +178,10 @@ export function makeRoom(room: string | StandardRoomSpec, options: MakeRoomOptio
     arrayAzimuthDegrees: azimuth,
     minDistance: 1,
     maxDistance: 2,
-    minSeparationDegrees: 20,
+    // Talkers in distinct directions the array can tell apart: 30° or more apart and not
+    // within 30° of its axis (end-fire), as in the usual BSS benchmark set-ups.
+    minSeparationDegrees: 30,
+    endfireMarginDegrees: 30,
     seed: spec.seed,
   });
   const geometry: ShoeboxRoom = {

@@ -50,6 +50,12 @@ export interface PlaceSourcesOptions {
    * sources are kept apart in that angle (0..180°), not in azimuth.
    */
   minSeparationDegrees?: number;
+  /**
+   * Keep sources at least this far from the array's end-fire directions, degrees; default 0.
+   * Near its axis a linear array hears almost the same delay from neighbouring directions,
+   * so benchmarks that want talkers the array can tell apart use e.g. 30.
+   */
+  endfireMarginDegrees?: number;
   /** Source heights are drawn in this range, metres; default [1.2, 1.8] (clipped to the room). */
   heightRange?: readonly [number, number];
   /** Smallest distance to any wall, metres; default 0.5. */
@@ -72,6 +78,7 @@ export function placeSources(count: number, options: PlaceSourcesOptions): Vecto
   const maxDistance = options.maxDistance ?? 2;
   const separation = options.minSeparationDegrees ?? 20;
   const margin = options.wallMargin ?? 0.5;
+  const endfire = options.endfireMarginDegrees ?? 0;
   const [lowHeight, highHeight] = options.heightRange ?? [1.2, 1.8];
   if (!(minDistance > 0 && maxDistance >= minDistance)) {
     throw new UnmixError(
@@ -79,7 +86,10 @@ export function placeSources(count: number, options: PlaceSourcesOptions): Vecto
       'usage',
     );
   }
-  if (count * separation > 180 + 1e-9 && count > 1) {
+  if (!(endfire >= 0 && endfire < 90)) {
+    throw new UnmixError(`the end-fire margin must be in [0, 90) degrees, got ${endfire}`, 'usage');
+  }
+  if ((count - 1) * separation > 180 - 2 * endfire + 1e-9 && count > 1) {
     throw new UnmixError(`${count} sources cannot be ${separation}° apart around a linear array`, 'usage');
   }
   const axis = ((options.arrayAzimuthDegrees ?? 0) * Math.PI) / 180;
@@ -97,6 +107,7 @@ export function placeSources(count: number, options: PlaceSourcesOptions): Vecto
     // Angle to the array axis, folded to 0..180°.
     const relative = Math.abs(Math.atan2(Math.sin(azimuth - axis), Math.cos(azimuth - axis)));
     const degrees = (relative * 180) / Math.PI;
+    if (degrees < endfire || degrees > 180 - endfire) continue;
     if (angles.some((a) => Math.abs(a - degrees) < separation)) continue;
     positions.push(p);
     angles.push(degrees);

@@ -690,7 +690,6 @@ class App {
           window.clearInterval(timer);
           const signal = await this.recorder.stop();
           notifyRecordingListeners('stopped', signal);
-          notifyRecordingListeners('stopped', signal);
           byId<HTMLButtonElement>('record-start').disabled = false;
           byId<HTMLButtonElement>('record-stop').disabled = true;
           const seconds = durationSeconds(signal);
