@@ -2,3 +2,4 @@
 export * from './real.js';
 export * from './complex.js';
 export * from './hermitian.js';
+export * from './blockToeplitz.js';

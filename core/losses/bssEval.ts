@@ -1,6 +1,6 @@
 import { UnmixError, type AbortSignalLike, throwIfAborted } from '../errors.js';
 import { nextPowerOfTwo, realFft } from '../signal/fft.js';
-import { blockToeplitzMultiplier, solveBlockToeplitz } from './blockToeplitz.js';
+import { blockToeplitzMultiplier, solveBlockToeplitz } from '../linalg/blockToeplitz.js';
 import { bestAssignment } from './pit.js';
 
 /**

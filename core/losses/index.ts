@@ -2,4 +2,3 @@
 export * from './siSdr.js';
 export * from './pit.js';
 export * from './bssEval.js';
-export * from './blockToeplitz.js';

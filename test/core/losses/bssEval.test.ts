@@ -6,7 +6,7 @@ import {
   blockToeplitzMultiplier,
   multiplyBlockToeplitz,
   solveBlockToeplitz,
-} from '../../../core/losses/blockToeplitz.js';
+} from '../../../core/linalg/blockToeplitz.js';
 import {
   bssEvalImages,
   bssEvalImagesFramewise,
