@@ -2,6 +2,8 @@
  * Shared output for benchmarks: each benchmark prints a titled table of figures with
  * their targets, so `npm run bench` reads as one report.
  */
+import { table } from '../cli/table.js';
+
 export interface BenchRow {
   [column: string]: string | number;
 }
@@ -11,18 +13,13 @@ export function section(title: string): void {
   console.log(`\n## ${title}\n`);
 }
 
-/** Print rows as an aligned table (numbers right-aligned, 3 significant decimals). */
+/** Print rows as an aligned table (numbers right-aligned, 3 significant decimals) with cli/table's formatter. */
 export function printTable(rows: BenchRow[]): void {
   if (rows.length === 0) return;
   const headers = Object.keys(rows[0]);
   const cells = rows.map((r) => headers.map((h) => formatCell(r[h])));
-  const widths = headers.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
   const numeric = headers.map((h) => rows.every((r) => typeof r[h] === 'number'));
-  const line = (values: string[]): string =>
-    values.map((v, c) => (numeric[c] ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join('  ');
-  console.log(line(headers));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of cells) console.log(line(r));
+  console.log(table(headers, cells, { numeric, rule: true }));
 }
 
 function formatCell(value: string | number | undefined): string {
