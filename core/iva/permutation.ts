@@ -152,60 +152,23 @@ function dot(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number,
   return s;
 }
 
-/** All permutations of `0 .. n-1` (n <= 6), or null to use the Hungarian search. */
-function allPermutations(n: number): Int32Array[] | null {
-  if (n > 6) return null;
-  const result: Int32Array[] = [];
-  const current = new Int32Array(n);
-  const used = new Uint8Array(n);
-  const visit = (i: number): void => {
-    if (i === n) {
-      result.push(current.slice());
-      return;
-    }
-    for (let j = 0; j < n; j++) {
-      if (used[j]) continue;
-      used[j] = 1;
-      current[i] = j;
-      visit(i + 1);
-      used[j] = 0;
-    }
-  };
-  visit(0);
-  return result;
-}
-
 /**
- * The permutation `p` maximising `Σ_k score[k * n + p[k]]`, written into `out` at `offset`.
- * Exhaustive for n <= 6 (ties to the first, which is the identity when all scores are
- * equal), Hungarian (core/losses/pit.ts) beyond.
+ * The permutation `p` maximising `Σ_k score[k * n + p[k]]`, written into `out` at `offset`
+ * (core/losses/pit.ts: exhaustive for n <= 6, ties to the lexicographically first,
+ * Hungarian beyond). The current permutation is kept unless the best is strictly better:
+ * no flip-flopping on ties (and the identity stays when all scores are equal).
  * @returns whether `out` changed
  */
-function bestPermutation(
-  score: Float64Array,
-  n: number,
-  candidates: Int32Array[] | null,
-  out: Int32Array,
-  offset: number,
-): boolean {
-  let best: ArrayLike<number>;
-  if (candidates) {
-    // Keep the current permutation unless another is strictly better: no flip-flopping on ties.
-    let bestValue = 0;
-    for (let k = 0; k < n; k++) bestValue += score[k * n + out[offset + k]];
-    best = out.slice(offset, offset + n);
-    for (const p of candidates) {
-      let v = 0;
-      for (let k = 0; k < n; k++) v += score[k * n + p[k]];
-      if (v > bestValue + 1e-12) {
-        bestValue = v;
-        best = p;
-      }
-    }
-  } else {
-    const costs = Array.from({ length: n }, (_, k) => Array.from({ length: n }, (_, j) => -score[k * n + j]));
-    best = bestAssignment(costs).permutation;
+function bestPermutation(score: Float64Array, n: number, out: Int32Array, offset: number): boolean {
+  const costs = Array.from({ length: n }, (_, k) => Array.from({ length: n }, (_, j) => -score[k * n + j]));
+  const best = bestAssignment(costs, n <= 6 ? 'exhaustive' : 'hungarian').permutation;
+  let currentValue = 0;
+  let bestValue = 0;
+  for (let k = 0; k < n; k++) {
+    currentValue += score[k * n + out[offset + k]];
+    bestValue += score[k * n + best[k]];
   }
+  if (!(bestValue > currentValue + 1e-12)) return false;
   let changed = false;
   for (let k = 0; k < n; k++) {
     if (out[offset + k] !== best[k]) {
@@ -251,7 +214,6 @@ export function alignPermutations(
   const activeBins: number[] = [];
   for (let f = 0; f < bins; f++) if (isActive(f)) activeBins.push(f);
   if (n === 1 || activeBins.length < 2) return { permutations, sweeps };
-  const candidates = allPermutations(n);
   const score = new Float64Array(n * n);
 
   // Step 1: centroids. Start from the bin whose outputs are most distinct from each other
@@ -285,7 +247,7 @@ export function alignPermutations(
         for (let j = 0; j < n; j++)
           score[k * n + j] = dot(centroids, k * frames, envelopes, (f * n + j) * frames, frames);
       }
-      if (bestPermutation(score, n, candidates, permutations, f * n)) changed = true;
+      if (bestPermutation(score, n, permutations, f * n)) changed = true;
     }
     if (!changed && sweep > 0) break;
     centroids.fill(0);
@@ -325,7 +287,7 @@ export function alignPermutations(
           for (let j = 0; j < n; j++) score[k * n + j] += dot(envelopes, o, envelopes, (f * n + j) * frames, frames);
         }
       }
-      if (bestPermutation(score, n, candidates, permutations, f * n)) changed = true;
+      if (bestPermutation(score, n, permutations, f * n)) changed = true;
     }
     if (!changed) break;
   }
