@@ -20,8 +20,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
 import { decodeWav } from '../core/audio/wav.js';
-import { bestAssignment } from '../core/losses/pit.js';
-import { siSdr } from '../core/losses/siSdr.js';
+import { evaluate } from '../core/eval/evaluate.js';
 import { createRandom } from '../core/random.js';
 import { linearArray, placeSources } from '../core/room/placement.js';
 import { measureRt60 } from '../core/room/rt60.js';
@@ -256,7 +255,7 @@ export interface SeparationScore {
 
 /**
  * SI-SDR and its improvement over the unprocessed mixture channel, with the assignment
- * of estimates to references that maximises the mean SI-SDR (core/losses' PIT
+ * of estimates to references that maximises the mean SI-SDR (core/eval `evaluate`: PIT's
  * `bestAssignment`: exhaustive up to 4 sources, Hungarian beyond, both exact).
  *
  * @param estimates - separated signals, at least as many as references
@@ -268,19 +267,17 @@ export function scoreSeparation(
   references: Float64Array[],
   mixtureChannel: Float64Array,
 ): SeparationScore {
-  const n = references.length;
-  const m = estimates.length;
-  if (m < n) throw new Error(`${m} estimates for ${n} references`);
-  const table = references.map((r) => estimates.map((e) => siSdr(e, r)));
-  const { permutation } = bestAssignment(table.map((row) => row.map((v) => -v)));
-  const scores = permutation.map((e, k) => table[k][e]);
-  const baseline = references.map((r) => siSdr(mixtureChannel, r));
-  const improvement = scores.map((s, k) => s - baseline[k]);
+  const { sources, permutation } = evaluate(references, estimates, {
+    mixture: mixtureChannel,
+    metrics: ['si_sdr', 'si_sdri'],
+  });
+  const scores = sources.map((s) => s.si_sdr!);
+  const improvement = sources.map((s) => s.si_sdri!);
   const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
   return {
     permutation,
     siSdr: scores,
-    siSdrMixture: baseline,
+    siSdrMixture: scores.map((s, k) => s - improvement[k]),
     siSdri: improvement,
     meanSiSdr: mean(scores),
     meanSiSdri: mean(improvement),

@@ -180,6 +180,28 @@ export function evaluate(
   return { sources, permutation };
 }
 
+/**
+ * Mean SI-SDR improvement (dB) of the best pairing of estimates with references over
+ * `mixture` (usually the reference microphone): {@link evaluate} with `si_sdri` only, averaged
+ * over references. The pairing that maximises SI-SDR also maximises SI-SDRi (the mixture's
+ * score depends on the reference only). For tests and benchmarks that want one number.
+ *
+ * @param references - n reference signals, equal lengths
+ * @param estimates - m ≥ n estimates, same length
+ * @param mixture - the mixture channel, same length
+ * @throws UnmixError as {@link evaluate}
+ */
+export function meanSiSdrImprovement(
+  references: readonly Float64Array[],
+  estimates: readonly Float64Array[],
+  mixture: Float64Array,
+): number {
+  const { sources } = evaluate(references, estimates, { mixture, metrics: ['si_sdri'] });
+  let sum = 0;
+  for (const scores of sources) sum += scores.si_sdri!;
+  return sum / sources.length;
+}
+
 /** Summary statistics of one metric over many rows. */
 export interface MetricSummary {
   count: number;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../../core/audio/wav.js';
-import { siSdr } from '../../../core/losses/siSdr.js';
+import { meanSiSdrImprovement } from '../../../core/eval/evaluate.js';
 import {
   OnlineAuxIva,
   createOnlineSeparator,
@@ -11,11 +11,11 @@ import {
   type OnlineAuxIvaOptions,
 } from '../../../core/iva/online.js';
 import { istft, stft } from '../../../core/signal/stft.js';
-import { convolutiveMixture, speechSources } from './onlineMixture.js';
+import { sparseConvolutiveMixture, speechSources } from './convolutiveMixture.js';
 
 const RATE = 16000;
 
-/** Mean SI-SDR improvement over microphone 1 on samples [from, to), best of the two pairings. */
+/** Mean SI-SDR improvement over microphone 1 on samples [from, to), best pairing (core/eval's `meanSiSdrImprovement`). */
 function improvement2(
   estimates: Float64Array[],
   references: Float64Array[],
@@ -24,18 +24,7 @@ function improvement2(
   to: number,
 ): number {
   const part = (x: Float64Array): Float64Array => x.subarray(from, to);
-  let best = -Infinity;
-  for (const p of [
-    [0, 1],
-    [1, 0],
-  ]) {
-    let sum = 0;
-    for (let k = 0; k < 2; k++) {
-      sum += siSdr(part(estimates[p[k]]), part(references[k])) - siSdr(part(mic), part(references[k]));
-    }
-    best = Math.max(best, sum / 2);
-  }
-  return best;
+  return meanSiSdrImprovement(references.map(part), estimates.map(part), part(mic));
 }
 
 /** Index of the first sample where `a` and `b` differ (-1 when identical): a failing `toEqual` on long arrays takes minutes to print. */
@@ -86,7 +75,7 @@ describe('online AuxIVA', () => {
 
   it('streaming output equals the same algorithm run frame by frame on the whole file', () => {
     const sources = speechSources(2, 2, RATE, 5);
-    const { mixture } = convolutiveMixture(sources, 2, RATE, 1);
+    const { mixture } = sparseConvolutiveMixture(sources, 2, RATE, 1);
     for (const options of [
       { fftSize: 512, hopSamples: 128 },
       { fftSize: 256, hopSamples: 64, update: 'iss' as const },
@@ -120,7 +109,7 @@ describe('online AuxIVA', () => {
 
     it(`separates a 2 x 2 convolutive mixture as it goes (${JSON.stringify(options)})`, () => {
       const sources = speechSources(2, 10, RATE, 21);
-      const { mixture, images } = convolutiveMixture(sources, 2, RATE, 2, 0.04);
+      const { mixture, images } = sparseConvolutiveMixture(sources, 2, RATE, 2, 0.04);
       const result = separateOnline(mixture, options);
       expect(result.sources.channels[0].length).toBe(mixture.channels[0].length);
       const references = images.map((image) => image.channels[0]);
@@ -137,8 +126,8 @@ describe('online AuxIVA', () => {
     const switchAt = 6 * RATE;
     b.fill(0, switchAt);
     c.fill(0, 0, switchAt);
-    const first = convolutiveMixture([a, b], 2, RATE, 4, 0.04);
-    const second = convolutiveMixture([new Float64Array(a.length), c], 2, RATE, 9, 0.04);
+    const first = sparseConvolutiveMixture([a, b], 2, RATE, 4, 0.04);
+    const second = sparseConvolutiveMixture([new Float64Array(a.length), c], 2, RATE, 9, 0.04);
     // C is heard through other responses than B (other room position).
     const mixture = {
       sampleRate: RATE,
