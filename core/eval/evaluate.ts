@@ -1,7 +1,7 @@
 import { UnmixError } from '../errors.js';
 import { bssEvalSources } from '../losses/bssEval.js';
-import { pit } from '../losses/pit.js';
-import { SDR_LIMIT_DB, negativeSiSdr, sdSdr, siSdrWithGradient, snr } from '../losses/siSdr.js';
+import { bestAssignment } from '../losses/pit.js';
+import { SDR_LIMIT_DB, sdSdr, siSdrWithGradient, snr } from '../losses/siSdr.js';
 
 /**
  * Scoring a separation: signals in, scores out. The `unmix eval` command, the manifest
@@ -82,6 +82,48 @@ function bound(db: number): number {
   return Math.min(SDR_LIMIT_DB, Math.max(-SDR_LIMIT_DB, db));
 }
 
+/** The result of {@link pairBySiSdr}. */
+export interface SiSdrPairing {
+  /** `siSdr[j][i]`: SI-SDR (dB) of estimate j against reference i. */
+  siSdr: number[][];
+  /** `estimateOf[i]`: the estimate paired with reference i, or -1 (fewer estimates than references). */
+  estimateOf: number[];
+  /** `referenceOf[j]`: the reference paired with estimate j, or -1 (more estimates than references). */
+  referenceOf: number[];
+}
+
+/**
+ * The SI-SDR of every estimate against every reference and the pairing that maximises
+ * the total SI-SDR (permutation-invariant, exact: core/losses' `bestAssignment`,
+ * exhaustive up to 4, Hungarian beyond). Any counts: the larger side has unpaired members.
+ * The pairing of {@link evaluate} (`pairing: 'best'`) and of the desktop analysis view.
+ *
+ * @param references - reference signals, equal lengths
+ * @param estimates - estimated signals, the same length as the references
+ */
+export function pairBySiSdr(references: readonly Float64Array[], estimates: readonly Float64Array[]): SiSdrPairing {
+  const n = references.length;
+  const m = estimates.length;
+  const scores = estimates.map((estimate) => references.map((reference) => siSdrWithGradient(estimate, reference)));
+  const estimateOf = new Array<number>(n).fill(-1);
+  const referenceOf = new Array<number>(m).fill(-1);
+  if (m >= n) {
+    // Rows = references: permutation[i] is the estimate of reference i.
+    const costs = references.map((_, i) => estimates.map((_, j) => -scores[j][i]));
+    bestAssignment(costs).permutation.forEach((j, i) => {
+      estimateOf[i] = j;
+      referenceOf[j] = i;
+    });
+  } else {
+    const costs = estimates.map((_, j) => references.map((_, i) => -scores[j][i]));
+    bestAssignment(costs).permutation.forEach((i, j) => {
+      estimateOf[i] = j;
+      referenceOf[j] = i;
+    });
+  }
+  return { siSdr: scores, estimateOf, referenceOf };
+}
+
 /**
  * Score estimated sources against reference sources.
  *
@@ -125,8 +167,7 @@ export function evaluate(
     throw new UnmixError('si_sdri and sdri need the mixture (--mixture)', 'usage');
   }
 
-  const permutation =
-    pairing === 'best' ? pit(estimates, references, negativeSiSdr).permutation : references.map((_, i) => i);
+  const permutation = pairing === 'best' ? pairBySiSdr(references, estimates).estimateOf : references.map((_, i) => i);
   const paired = permutation.map((j) => estimates[j]);
   const sources: SourceScores[] = references.map((_, i) => ({ reference: i, estimate: permutation[i] }));
 

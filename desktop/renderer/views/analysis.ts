@@ -5,8 +5,8 @@
  */
 import { amariIndex } from '../../../core/ica/amari.js';
 import { matMul } from '../../../core/linalg/real.js';
-import { bestAssignment } from '../../../core/losses/pit.js';
-import { siSdr, siSdrImprovement } from '../../../core/losses/siSdr.js';
+import { pairBySiSdr } from '../../../core/eval/evaluate.js';
+import { siSdrImprovement } from '../../../core/losses/siSdr.js';
 import type { RealMatrix } from '../../../core/room/instantaneous.js';
 import type { ComplexUnmixing, RealUnmixing } from '../../../core/separate.js';
 
@@ -77,7 +77,7 @@ export interface TrackScores {
 
 /**
  * SI-SDR of every track against every reference, the assignment of tracks to references
- * that maximises the total SI-SDR (core's {@link bestAssignment}, as PIT does), and the
+ * that maximises the total SI-SDR (core/eval's {@link pairBySiSdr}, as `evaluate` pairs), and the
  * SI-SDR improvement over microphone 1 (`mixtureChannel`) of each assigned pair.
  */
 export function scoreTracks(
@@ -85,16 +85,7 @@ export function scoreTracks(
   references: Float64Array[],
   mixtureChannel: Float64Array,
 ): TrackScores[] {
-  const scores = tracks.map((track) => references.map((reference) => siSdr(track, reference)));
-  const referenceOf = new Array<number>(tracks.length).fill(-1);
-  if (tracks.length >= references.length) {
-    // Rows = references: permutation[i] is the track of reference i.
-    const costs = references.map((_, i) => tracks.map((_, j) => -scores[j][i]));
-    bestAssignment(costs).permutation.forEach((track, reference) => (referenceOf[track] = reference));
-  } else {
-    const costs = tracks.map((_, j) => references.map((_, i) => -scores[j][i]));
-    bestAssignment(costs).permutation.forEach((reference, track) => (referenceOf[track] = reference));
-  }
+  const { siSdr: scores, referenceOf } = pairBySiSdr(references, tracks);
   return tracks.map((_, j) => {
     const i = referenceOf[j];
     return {
