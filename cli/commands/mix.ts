@@ -3,7 +3,8 @@ import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-
 import { channelStats, type MultichannelSignal } from '../../core/audio/signal.js';
 import { encodeWav } from '../../core/audio/wav.js';
 import { UnmixError } from '../../core/errors.js';
-import { mixInstantaneous, randomMixingMatrix, type RealMatrix } from '../../core/room/instantaneous.js';
+import type { RealMatrix } from '../../core/linalg/real.js';
+import { mixInstantaneous, randomMixingMatrix } from '../../core/room/instantaneous.js';
 import { addWhiteNoise } from '../../core/room/noise.js';
 import { linearArray, placeSources } from '../../core/room/placement.js';
 import { simulateRoom, type ShoeboxRoom, type Vector3 } from '../../core/room/shoebox.js';

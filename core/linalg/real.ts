@@ -7,6 +7,17 @@ import { UnmixError } from '../errors.js';
  * hand-written kernels of this size are several times faster than a general library.
  */
 
+/**
+ * A dense real matrix with its dimensions, for passing one around (mixing matrices, CLI
+ * and desktop): `data` is the row-major layout every function of this module takes.
+ */
+export interface RealMatrix {
+  rows: number;
+  cols: number;
+  /** Row-major `rows * cols`. */
+  data: Float64Array;
+}
+
 /** The n x n identity. */
 export function identity(n: number): Float64Array {
   const out = new Float64Array(n * n);
@@ -283,4 +294,25 @@ export function pinv(a: Float64Array, rows: number, cols: number, rcond = 1e-10)
     }
   }
   return out;
+}
+
+/**
+ * Orthonormalise the columns of a row-major `rows x cols` matrix in place, left to right,
+ * by modified Gram–Schmidt (cols <= rows; the columns must be linearly independent).
+ *
+ * @param q - row-major `rows * cols`, overwritten by orthonormal columns spanning the same nested subspaces
+ */
+export function orthonormalizeColumns(q: Float64Array, rows: number, cols: number): Float64Array {
+  for (let k = 0; k < cols; k++) {
+    for (let j = 0; j < k; j++) {
+      let dot = 0;
+      for (let i = 0; i < rows; i++) dot += q[i * cols + k] * q[i * cols + j];
+      for (let i = 0; i < rows; i++) q[i * cols + k] -= dot * q[i * cols + j];
+    }
+    let norm = 0;
+    for (let i = 0; i < rows; i++) norm += q[i * cols + k] ** 2;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < rows; i++) q[i * cols + k] /= norm;
+  }
+  return q;
 }

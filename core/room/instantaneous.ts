@@ -1,19 +1,12 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { UnmixError } from '../errors.js';
+import { orthonormalizeColumns, type RealMatrix } from '../linalg/real.js';
 import { createRandom, type Random } from '../random.js';
 
 /**
  * Instantaneous mixing x(t) = A s(t): the model of ICA, used to make test mixtures with a
  * known answer.
  */
-
-/** A dense real matrix, row-major. */
-export interface RealMatrix {
-  rows: number;
-  cols: number;
-  /** Row-major `rows * cols`. */
-  data: Float64Array;
-}
 
 /**
  * Mix sources with matrix `A`: channel i of the result is Σ_j A[i][j] · source j.
@@ -83,20 +76,9 @@ export function randomMixingMatrix(rows: number, cols: number, options: RandomMi
   return { rows, cols, data };
 }
 
-/** `cols` orthonormal columns of length `rows` (row-major rows x cols), by modified Gram–Schmidt. */
+/** `cols` orthonormal columns of length `rows` (row-major rows x cols): Gram–Schmidt of a Gaussian draw. */
 function orthonormalColumns(rows: number, cols: number, rng: Random): Float64Array {
   const q = new Float64Array(rows * cols);
   for (let k = 0; k < q.length; k++) q[k] = rng.normal();
-  for (let k = 0; k < cols; k++) {
-    for (let j = 0; j < k; j++) {
-      let dot = 0;
-      for (let i = 0; i < rows; i++) dot += q[i * cols + k] * q[i * cols + j];
-      for (let i = 0; i < rows; i++) q[i * cols + k] -= dot * q[i * cols + j];
-    }
-    let norm = 0;
-    for (let i = 0; i < rows; i++) norm += q[i * cols + k] ** 2;
-    norm = Math.sqrt(norm);
-    for (let i = 0; i < rows; i++) q[i * cols + k] /= norm;
-  }
-  return q;
+  return orthonormalizeColumns(q, rows, cols);
 }

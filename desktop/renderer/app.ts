@@ -6,7 +6,7 @@
 import { durationSeconds, type MultichannelSignal } from '../../core/audio/signal.js';
 import { encodeWav } from '../../core/audio/wav.js';
 import { isUnmixError, UnmixError } from '../../core/errors.js';
-import type { RealMatrix } from '../../core/room/instantaneous.js';
+import type { RealMatrix } from '../../core/linalg/real.js';
 import { unmixingFile } from '../../core/unmixing.js';
 import { spectrogram, type Spectrogram } from '../../core/signal/spectrogram.js';
 import type { TraceEntry } from '../../core/separate.js';

@@ -6,7 +6,7 @@
 import { validateSignal, type MultichannelSignal } from '../../core/audio/signal.js';
 import { decodeWav } from '../../core/audio/wav.js';
 import { UnmixError } from '../../core/errors.js';
-import type { RealMatrix } from '../../core/room/instantaneous.js';
+import type { RealMatrix } from '../../core/linalg/real.js';
 import type { AudioFile } from '../shared/bridge.js';
 
 /** A decoded WAV file, named. */

@@ -4,10 +4,9 @@
  * The measures come from core; this file only arranges them for display.
  */
 import { amariIndex } from '../../../core/ica/amari.js';
-import { matMul } from '../../../core/linalg/real.js';
+import { matMul, type RealMatrix } from '../../../core/linalg/real.js';
 import { pairBySiSdr } from '../../../core/eval/evaluate.js';
 import { siSdrImprovement } from '../../../core/losses/siSdr.js';
-import type { RealMatrix } from '../../../core/room/instantaneous.js';
 import type { ComplexUnmixing, RealUnmixing } from '../../../core/separate.js';
 
 /**

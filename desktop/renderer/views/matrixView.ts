@@ -3,7 +3,7 @@
  * methods one matrix per frequency bin with a slider and a summary across bins; W·A and
  * the Amari index when the true mixing matrix is known.
  */
-import type { RealMatrix } from '../../../core/room/instantaneous.js';
+import type { RealMatrix } from '../../../core/linalg/real.js';
 import type { ComplexUnmixing, Unmixing } from '../../../core/separate.js';
 import { byId } from '../dom.js';
 import { heatColor, prepareCanvas } from '../draw/canvas.js';
