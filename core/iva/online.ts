@@ -1,10 +1,16 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { UnmixError, throwIfAborted, type AbortSignalLike } from '../errors.js';
-import { complexInverse, complexScratch, hermitianQuadraticForm } from '../linalg/complex.js';
+import { hermitianQuadraticForm } from '../linalg/complex.js';
 import type { ComplexUnmixing, ProgressCallback, SeparationResult } from '../separate.js';
 import { isPowerOfTwo } from '../signal/fft.js';
 import { StftStream, type FrameProcessor, type StreamProcessor } from '../signal/streaming.js';
 import { auxIva, sourceWeights } from './auxiva.js';
+import {
+  projectionBackScales,
+  projectionBackWorkspace,
+  scaleComplexRows,
+  type ProjectionBackWorkspace,
+} from './stftMixture.js';
 import { ipScratch, ipUpdate, type IpScratch } from './updates.js';
 
 /**
@@ -178,8 +184,9 @@ export class OnlineAuxIva implements FrameProcessor {
   private readonly meanPower: Float64Array;
   private readonly ip: IpScratch;
   private readonly column: Float64Array;
-  private readonly inverse: Float64Array;
-  private readonly scratch: Float64Array;
+  /** Projection back: buffers and the current bin's scales. */
+  private readonly projection: ProjectionBackWorkspace;
+  private readonly scales: Float64Array;
   private frames = 0;
   /** Frames the unmixing adapted on (not silent). */
   private updates = 0;
@@ -225,8 +232,8 @@ export class OnlineAuxIva implements FrameProcessor {
     this.meanPower = new Float64Array(n);
     this.ip = ipScratch(n);
     this.column = new Float64Array(2 * n);
-    this.inverse = new Float64Array(2 * n * n);
-    this.scratch = complexScratch(n);
+    this.projection = projectionBackWorkspace(n, n);
+    this.scales = new Float64Array(2 * n);
     const initial = options.initial;
     if (initial) {
       if (initial.kind !== 'complex' || initial.bins !== bins || initial.rows !== n || initial.cols !== n) {
@@ -453,17 +460,17 @@ export class OnlineAuxIva implements FrameProcessor {
     }
   }
 
-  /** `output_k(f) = A_ref,k(f) y_k(f)` with `A = W⁻¹` (minimal distortion principle). */
+  /** `output_k(f) = A_ref,k(f) y_k(f)` with `A = W⁻¹` (minimal distortion principle; stftMixture's kernel). */
   private projectBack(output: Float64Array[]): void {
     const n = this.inputChannels;
-    const { bins, w, y, inverse, scratch } = this;
+    const { bins, w, y, projection, scales } = this;
     const ref = this.options.refMic;
     const nn2 = 2 * n * n;
     for (let f = 0; f < bins; f++) {
-      const ok = complexInverse(n, w, inverse, scratch, nn2 * f, 0);
+      projectionBackScales(w, nn2 * f, undefined, 0, ref, projection, scales);
       for (let k = 0; k < n; k++) {
-        const ar = ok ? inverse[2 * (ref * n + k)] : 0;
-        const ai = ok ? inverse[2 * (ref * n + k) + 1] : 0;
+        const ar = scales[2 * k];
+        const ai = scales[2 * k + 1];
         const yr = y[2 * (k * bins + f)];
         const yi = y[2 * (k * bins + f) + 1];
         output[k][2 * f] = ar * yr - ai * yi;
@@ -478,21 +485,13 @@ export class OnlineAuxIva implements FrameProcessor {
    */
   unmixing(): ComplexUnmixing {
     const n = this.inputChannels;
-    const { bins, w, inverse, scratch } = this;
+    const { bins, w, projection, scales } = this;
     const ref = this.options.refMic;
     const nn2 = 2 * n * n;
     const data = new Float64Array(nn2 * bins);
     for (let f = 0; f < bins; f++) {
-      const ok = complexInverse(n, w, inverse, scratch, nn2 * f, 0);
-      for (let k = 0; k < n; k++) {
-        const ar = ok ? inverse[2 * (ref * n + k)] : 0;
-        const ai = ok ? inverse[2 * (ref * n + k) + 1] : 0;
-        for (let c = 0; c < n; c++) {
-          const at = nn2 * f + 2 * (k * n + c);
-          data[at] = ar * w[at] - ai * w[at + 1];
-          data[at + 1] = ar * w[at + 1] + ai * w[at];
-        }
-      }
+      projectionBackScales(w, nn2 * f, undefined, 0, ref, projection, scales);
+      scaleComplexRows(w, nn2 * f, n, n, scales, 0, data);
     }
     return {
       kind: 'complex',

@@ -276,16 +276,117 @@ export function initialUnmixing(prepared: PreparedMixture, rows: number, initial
   return w;
 }
 
+/** Buffers of {@link projectionBackScales} for `sources` outputs of `mics` microphones: allocate once, reuse. */
+export interface ProjectionBackWorkspace {
+  readonly sources: number;
+  readonly mics: number;
+  readonly uH: Float64Array;
+  readonly cuH: Float64Array;
+  readonly ucuH: Float64Array;
+  readonly inverse: Float64Array;
+  readonly scratch: Float64Array;
+}
+
+/** A {@link ProjectionBackWorkspace} for `sources` x `mics` unmixing matrices. */
+export function projectionBackWorkspace(sources: number, mics: number): ProjectionBackWorkspace {
+  return {
+    sources,
+    mics,
+    uH: new Float64Array(2 * mics * sources),
+    cuH: new Float64Array(2 * mics * sources),
+    ucuH: new Float64Array(2 * sources * sources),
+    inverse: new Float64Array(2 * sources * sources),
+    scratch: complexScratch(sources),
+  };
+}
+
 /**
- * Projection back (minimal distortion principle, Matsuoka & Nakashima 2001): scale each
- * output so it is the least-squares estimate of its image at microphone `refMic`. With
- * the total unmixing `U_f` (`sources` x `mics`) and microphone covariance `C_f`, the
- * mixing estimate is `A_f = C_f Uᴴ (U C_f Uᴴ)⁻¹` (which is `U⁻¹` when `U` is square) and
- * output `k` is multiplied by `A_f[refMic, k]`.
+ * Projection back (minimal distortion principle, Matsuoka & Nakashima 2001) of one bin,
+ * allocation-free: the complex scale of each output that makes it the least-squares
+ * estimate of its image at microphone `refMic`. With the bin's unmixing `U` (`sources` x
+ * `mics`) and microphone covariance `C`, the mixing estimate is `A = C Uᴴ (U C Uᴴ)⁻¹`;
+ * without a covariance (`U` square, as in online AuxIVA) it is `U⁻¹`. Output `k`'s scale
+ * is `A[refMic, k]`; a singular bin (silent) gets zero scales.
+ *
+ * @param unmixing - interleaved complex matrices; this bin's `U` at `unmixingOffset`
+ * @param covariance - interleaved `mics` x `mics` covariances with this bin's at `covarianceOffset`, or undefined for `U⁻¹` (square `U`)
+ * @param scales - out: `2 * sources` values at `scalesOffset`
+ * @returns false for a singular bin
+ */
+export function projectionBackScales(
+  unmixing: Float64Array,
+  unmixingOffset: number,
+  covariance: Float64Array | undefined,
+  covarianceOffset: number,
+  refMic: number,
+  work: ProjectionBackWorkspace,
+  scales: Float64Array,
+  scalesOffset = 0,
+): boolean {
+  const { sources, mics, uH, cuH, ucuH, inverse, scratch } = work;
+  let ok: boolean;
+  if (!covariance) {
+    ok = complexInverse(sources, unmixing, inverse, scratch, unmixingOffset, 0);
+    for (let k = 0; k < sources; k++) {
+      scales[scalesOffset + 2 * k] = ok ? inverse[2 * (refMic * sources + k)] : 0;
+      scales[scalesOffset + 2 * k + 1] = ok ? inverse[2 * (refMic * sources + k) + 1] : 0;
+    }
+    return ok;
+  }
+  for (let k = 0; k < sources; k++) {
+    for (let m = 0; m < mics; m++) {
+      uH[2 * (m * sources + k)] = unmixing[unmixingOffset + 2 * (k * mics + m)];
+      uH[2 * (m * sources + k) + 1] = -unmixing[unmixingOffset + 2 * (k * mics + m) + 1];
+    }
+  }
+  complexMatMul(mics, mics, sources, covariance, uH, cuH, covarianceOffset);
+  complexMatMul(sources, mics, sources, unmixing, cuH, ucuH, unmixingOffset);
+  ok = complexInverse(sources, ucuH, inverse, scratch);
+  if (!ok) {
+    // A silent bin: its outputs are silent whatever the scale.
+    for (let k = 0; k < 2 * sources; k++) scales[scalesOffset + k] = 0;
+  } else {
+    // row = (C Uᴴ)[refMic, :] (U C Uᴴ)⁻¹
+    complexMatMul(1, sources, sources, cuH, inverse, scales, 2 * refMic * sources, 0, scalesOffset);
+  }
+  return ok;
+}
+
+/**
+ * Multiply row `k` of a complex `rows` x `cols` matrix (at `offset` in `matrix`) by the
+ * complex `scales[scalesOffset + 2k ..]`, into `out` at the same offset (in place by default).
+ */
+export function scaleComplexRows(
+  matrix: Float64Array,
+  offset: number,
+  rows: number,
+  cols: number,
+  scales: Float64Array,
+  scalesOffset = 0,
+  out: Float64Array = matrix,
+): void {
+  for (let k = 0; k < rows; k++) {
+    const ar = scales[scalesOffset + 2 * k];
+    const ai = scales[scalesOffset + 2 * k + 1];
+    for (let c = 0; c < cols; c++) {
+      const i = offset + 2 * (k * cols + c);
+      const wr = matrix[i];
+      const wi = matrix[i + 1];
+      out[i] = ar * wr - ai * wi;
+      out[i + 1] = ar * wi + ai * wr;
+    }
+  }
+}
+
+/**
+ * Projection back of every bin ({@link projectionBackScales}): scale each output so it is
+ * the least-squares estimate of its image at microphone `refMic`, with the mixing
+ * estimate `A_f = C_f Uᴴ (U C_f Uᴴ)⁻¹` (which is `U⁻¹` when `U` is square).
  *
  * @param total - per-bin `sources` x `mics` unmixing, interleaved; scaled in place
  * @param covariance - per-bin `mics` x `mics` covariance
  * @param scales - out: per-bin `sources` complex scales (`2 * sources` values per bin), may be omitted
+ * @param work - buffers to reuse across calls; allocated when omitted
  */
 export function projectionBack(
   total: Float64Array,
@@ -295,46 +396,13 @@ export function projectionBack(
   bins: number,
   refMic: number,
   scales: Float64Array = new Float64Array(2 * sources * bins),
+  work: ProjectionBackWorkspace = projectionBackWorkspace(sources, mics),
 ): Float64Array {
-  const uH = new Float64Array(2 * mics * sources);
-  const cuH = new Float64Array(2 * mics * sources);
-  const ucuH = new Float64Array(2 * sources * sources);
-  const inv = new Float64Array(2 * sources * sources);
-  const row = new Float64Array(2 * sources);
-  const scratch = complexScratch(sources);
   for (let f = 0; f < bins; f++) {
     const u = 2 * f * sources * mics;
-    for (let k = 0; k < sources; k++) {
-      for (let m = 0; m < mics; m++) {
-        uH[2 * (m * sources + k)] = total[u + 2 * (k * mics + m)];
-        uH[2 * (m * sources + k) + 1] = -total[u + 2 * (k * mics + m) + 1];
-      }
-    }
-    complexMatMul(mics, mics, sources, covariance, uH, cuH, 2 * f * mics * mics);
-    complexMatMul(sources, mics, sources, total, cuH, ucuH, u);
     const s = 2 * f * sources;
-    if (!complexInverse(sources, ucuH, inv, scratch)) {
-      // A silent bin: its outputs are silent whatever the scale.
-      for (let k = 0; k < sources; k++) {
-        scales[s + 2 * k] = 0;
-        scales[s + 2 * k + 1] = 0;
-      }
-    } else {
-      // row = (C Uᴴ)[refMic, :] (U C Uᴴ)⁻¹
-      complexMatMul(1, sources, sources, cuH, inv, row, 2 * refMic * sources);
-      scales.set(row, s);
-    }
-    for (let k = 0; k < sources; k++) {
-      const ar = scales[s + 2 * k];
-      const ai = scales[s + 2 * k + 1];
-      for (let m = 0; m < mics; m++) {
-        const i = u + 2 * (k * mics + m);
-        const wr = total[i];
-        const wi = total[i + 1];
-        total[i] = ar * wr - ai * wi;
-        total[i + 1] = ar * wi + ai * wr;
-      }
-    }
+    projectionBackScales(total, u, covariance, 2 * f * mics * mics, refMic, work, scales, s);
+    scaleComplexRows(total, u, sources, mics, scales, s);
   }
   return scales;
 }
