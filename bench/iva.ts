@@ -26,8 +26,7 @@ import { learnStftOracle } from '../core/eval/oracle.js';
 import { auxIva, iterateAuxIva } from '../core/iva/auxiva.js';
 import { initialUnmixing, prepareMixture, resolveStftOptions } from '../core/iva/stftMixture.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
-import { WavStreamWriter } from '../cli/wavStream.js';
-import { makeRoom, scoreSeparation, STANDARD_ROOMS } from './rooms.js';
+import { makeRoom, scoreSeparation, writeTiledRoomFile, STANDARD_ROOMS } from './rooms.js';
 import { printTable, section, timeBest } from './report.js';
 
 const ROOMS = ['2x2-rt150', '2x2-rt300', '3x3-rt200', '4x4-rt200'];
@@ -124,22 +123,6 @@ function speed(): void {
   printTable(rows);
 }
 
-function writeLongFile(file: string, minutes: number): void {
-  const room = makeRoom('2x2-rt300');
-  const writer = new WavStreamWriter(file, {
-    encoding: 'pcm',
-    bitDepth: 16,
-    channels: 2,
-    sampleRate: room.sampleRate,
-    extensible: false,
-    channelMask: 0,
-  });
-  const total = Math.round(minutes * 60 * room.sampleRate);
-  const tile = room.mixture.channels[0].length;
-  for (let at = 0; at < total; at += tile) writer.write(room.mixture.channels, 0, Math.min(tile, total - at));
-  writer.close();
-}
-
 /** Child mode: run `unmix separate FILE -o DIR` in-process, print the peak RSS. */
 async function measureCli(file: string, out: string, method: string, extra: string[]): Promise<void> {
   const { run } = await import('../cli/program.js');
@@ -161,7 +144,7 @@ function memory(): void {
   const rows = [];
   try {
     const file = path.join(dir, 'long.wav');
-    writeLongFile(file, minutes);
+    writeTiledRoomFile(file, '2x2-rt300', minutes);
     // Memory does not grow with the iterations (one pass over the bins each): few keep it short.
     const runs: [string, string[]][] = [
       ['auxiva', ['--iterations', '10']],

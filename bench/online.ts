@@ -21,8 +21,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { separateOnline } from '../core/iva/online.js';
 import { METHODS, separate } from '../core/separate.js';
-import { WavStreamWriter } from '../cli/wavStream.js';
-import { makeRoom, scoreSeparation } from './rooms.js';
+import { makeRoom, scoreSeparation, writeTiledRoomFile } from './rooms.js';
 import { printTable, section } from './report.js';
 
 const SECONDS = 12;
@@ -115,23 +114,6 @@ async function speedAndQuality(): Promise<void> {
   printTable(quality.map((q) => Object.fromEntries(headers.map((h) => [h, q[h] ?? '']))));
 }
 
-/** Write a `minutes`-long 4-channel 16-bit file by tiling a 4x4 room mixture (constant memory). */
-function writeLongFile(file: string, minutes: number): void {
-  const room = makeRoom('4x4-rt200');
-  const writer = new WavStreamWriter(file, {
-    encoding: 'pcm',
-    bitDepth: 16,
-    channels: 4,
-    sampleRate: room.sampleRate,
-    extensible: true,
-    channelMask: 0,
-  });
-  const total = Math.round(minutes * 60 * room.sampleRate);
-  const tile = room.mixture.channels[0].length;
-  for (let at = 0; at < total; at += tile) writer.write(room.mixture.channels, 0, Math.min(tile, total - at));
-  writer.close();
-}
-
 /** Child mode: run `unmix separate --online FILE -o DIR` in-process, print the peak RSS. */
 async function measureCli(file: string, out: string): Promise<void> {
   const { run } = await import('../cli/program.js');
@@ -155,7 +137,7 @@ function memory(): void {
   try {
     for (const minutes of [0.5, long]) {
       const file = path.join(dir, `long-${minutes}.wav`);
-      writeLongFile(file, minutes);
+      writeTiledRoomFile(file, '4x4-rt200', minutes);
       const output = execFileSync(
         process.execPath,
         [fileURLToPath(import.meta.url), '--measure-cli', file, path.join(dir, `out-${minutes}`)],
