@@ -268,6 +268,9 @@ export function scoreSeparation(
   references: Float64Array[],
   mixtureChannel: Float64Array,
 ): SeparationScore {
+  if (estimates.length < references.length) {
+    throw new Error(`${estimates.length} estimates for ${references.length} references`);
+  }
   const { sources, permutation } = evaluate(references, estimates, {
     mixture: mixtureChannel,
     metrics: ['si_sdr', 'si_sdri'],
