@@ -6,6 +6,7 @@ import {
   inverse,
   logAbsDet,
   matMul,
+  orthonormalizeColumns,
   pinv,
   solve,
   symmetricEigen,
@@ -88,5 +89,22 @@ describe('real linear algebra', () => {
     }
     const sq = randomMatrix(4, 4, 9);
     expect(maxAbsDiff(pinv(sq, 4, 4), inverse(sq, 4))).toBeLessThan(1e-9);
+  });
+});
+
+describe('orthonormalizeColumns', () => {
+  it('makes orthonormal columns spanning the same nested subspaces (modified Gram-Schmidt)', () => {
+    const rng = createRandom(11);
+    const rows = 5;
+    const cols = 3;
+    const a = Float64Array.from({ length: rows * cols }, () => rng.normal());
+    const q = orthonormalizeColumns(a.slice(), rows, cols);
+    const qtq = matMul(transpose(q, rows, cols), q, cols, rows, cols);
+    for (let i = 0; i < cols; i++)
+      for (let j = 0; j < cols; j++) expect(qtq[i * cols + j]).toBeCloseTo(i === j ? 1 : 0, 12);
+    // The first column is the first input column, normalised.
+    let norm = 0;
+    for (let i = 0; i < rows; i++) norm += a[i * cols] ** 2;
+    for (let i = 0; i < rows; i++) expect(q[i * cols]).toBeCloseTo(a[i * cols] / Math.sqrt(norm), 12);
   });
 });
