@@ -25,9 +25,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
-import { decodeWav } from '../core/audio/wav.js';
 import { learnStftOracle } from '../core/eval/oracle.js';
 import { createRandom } from '../core/random.js';
 import { addWhiteNoise } from '../core/room/noise.js';
@@ -35,7 +33,7 @@ import { linearArray, placeSources } from '../core/room/placement.js';
 import { simulateRoom, type Vector3 } from '../core/room/shoebox.js';
 import { synthesizeSource } from '../core/room/sources.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
-import { scoreSeparation } from './rooms.js';
+import { readVoice, scoreSeparation } from './rooms.js';
 import { printTable, section } from './report.js';
 
 /** One hard room. */
@@ -78,24 +76,6 @@ export interface HardRoom {
   references: Float64Array[];
 }
 
-function voicesDirectory(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 4; up++) {
-    const candidate = path.join(dir, 'fixtures', 'voices');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error('fixtures/voices/ not found');
-}
-
-function unitRms(x: Float64Array): Float64Array {
-  let sum = 0;
-  for (let t = 0; t < x.length; t++) sum += x[t] * x[t];
-  const scale = 1 / Math.sqrt(sum / x.length);
-  for (let t = 0; t < x.length; t++) x[t] *= scale;
-  return x;
-}
-
 const cache = new Map<string, HardRoom>();
 
 /** Make (or return the cached) hard room. Deterministic. */
@@ -121,10 +101,7 @@ export function makeHardRoom(spec: HardRoomSpec): HardRoom {
     sampleRate: SAMPLE_RATE,
     channels: spec.material.map((kind, k) => {
       if (kind === 'music') return synthesizeSource({ kind: 'music', frames, sampleRate: SAMPLE_RATE, seed: 100 * spec.seed + k }); // prettier-ignore
-      const file = path.join(voicesDirectory(), `voice${(voice++ % 4) + 1}.wav`);
-      const x = new Float64Array(frames);
-      x.set(decodeWav(fs.readFileSync(file)).signal.channels[0].subarray(0, frames));
-      return unitRms(x);
+      return readVoice((voice++ % 4) + 1, frames);
     }),
   };
   const simulation = simulateRoom(dry, {

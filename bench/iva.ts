@@ -27,19 +27,9 @@ import { auxIva, iterateAuxIva } from '../core/iva/auxiva.js';
 import { initialUnmixing, prepareMixture, resolveStftOptions } from '../core/iva/stftMixture.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
 import { makeRoom, scoreSeparation, writeTiledRoomFile, STANDARD_ROOMS } from './rooms.js';
-import { printTable, section, timeBest } from './report.js';
+import { peakRss, printTable, section, timeBest } from './report.js';
 
 const ROOMS = ['2x2-rt150', '2x2-rt300', '3x3-rt200', '4x4-rt200'];
-
-/** Peak RSS of this process so far, bytes (Linux VmHWM); undefined elsewhere. */
-function peakRss(): number | undefined {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 async function quality(): Promise<void> {
   const methods = (process.env.UNMIX_BENCH_IVA_METHODS?.split(',') ?? Object.keys(METHODS)).filter(

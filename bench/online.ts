@@ -22,21 +22,11 @@ import { fileURLToPath } from 'node:url';
 import { separateOnline } from '../core/iva/online.js';
 import { METHODS, separate } from '../core/separate.js';
 import { makeRoom, scoreSeparation, writeTiledRoomFile } from './rooms.js';
-import { printTable, section } from './report.js';
+import { peakRss, printTable, section } from './report.js';
 
 const SECONDS = 12;
 const WINDOWS = [2, 5, 10];
 const WINDOW_SECONDS = 2;
-
-/** Peak RSS of this process so far, bytes (Linux VmHWM); undefined elsewhere. */
-function peakRss(): number | undefined {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function windowScores(
   estimates: Float64Array[],

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 /**
  * Shared output for benchmarks: each benchmark prints a titled table of figures with
  * their targets, so `npm run bench` reads as one report.
@@ -48,4 +49,14 @@ export function timeBest(fn: () => void, repeats = 3): number {
     best = Math.min(best, (performance.now() - start) / 1000);
   }
   return best;
+}
+
+/** Peak RSS of this process so far, bytes (Linux VmHWM); undefined elsewhere. */
+export function peakRss(): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -129,7 +129,7 @@ function voicesDirectory(): string {
 }
 
 /** Voice k (1-4) of fixtures/voices, the first `frames` samples, scaled to unit RMS. */
-function readVoice(k: number, frames: number): Float64Array {
+export function readVoice(k: number, frames: number): Float64Array {
   const file = path.join(voicesDirectory(), `voice${k}.wav`);
   const { signal } = decodeWav(fs.readFileSync(file));
   const x = new Float64Array(frames);

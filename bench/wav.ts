@@ -10,22 +10,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeWav, encodeWav } from '../core/audio/wav.js';
 import { createRandom } from '../core/random.js';
-import { printTable, section, timeBest } from './report.js';
+import { peakRss, printTable, section, timeBest } from './report.js';
 
 const CHANNELS = 8;
 const SAMPLE_RATE = 48000;
 const SECONDS = 120;
-
-/** Peak RSS of this process so far, bytes (Linux VmHWM); undefined elsewhere. */
-function peakRss(): number | undefined {
-  try {
-    const status = fs.readFileSync('/proc/self/status', 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Child mode: read `file` from disk and decode it, then print baseline and peak RSS. */
 function measureRead(file: string): void {
