@@ -21,10 +21,7 @@
  * UNMIX_BENCH_HARD_METHODS (comma-separated, default every convolutive method),
  * PYROOMACOUSTICS_PATH (skipped when unset).
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { channelStats, type MultichannelSignal } from '../core/audio/signal.js';
 import { learnStftOracle } from '../core/eval/oracle.js';
 import { createRandom } from '../core/random.js';
@@ -34,6 +31,7 @@ import { simulateRoom, type Vector3 } from '../core/room/shoebox.js';
 import { synthesizeSource } from '../core/room/sources.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
 import { readVoice, scoreSeparation } from './rooms.js';
+import { runPyroomacoustics, type PeerRun } from './pyroomacoustics.js';
 import { printTable, section } from './report.js';
 
 /** One hard room. */
@@ -126,41 +124,6 @@ function criticalDistance(rt60: number): number {
   return 0.057 * Math.sqrt((DIMENSIONS[0] * DIMENSIONS[1] * DIMENSIONS[2]) / rt60);
 }
 
-const PYTHON_SCRIPT = String.raw`
-import sys, time, json
-import numpy as np
-sys.path.insert(0, sys.argv[1])
-import types
-pkg = types.ModuleType('pyroomacoustics'); pkg.__path__ = [sys.argv[1] + '/pyroomacoustics']
-sys.modules['pyroomacoustics'] = pkg
-from pyroomacoustics.bss import auxiva, ilrma
-import pyroomacoustics.transform as T
-out = []
-for item in json.loads(sys.argv[2]):
-    m, n, s, fft = item['mics'], item['frames'], item['sources'], item['fft']
-    hop = fft // 4
-    x = np.fromfile(item['file']).reshape(m, n)
-    wa = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(fft) / fft)
-    ws = T.stft.compute_synthesis_window(wa, hop)
-    # Its OverIVA (6 or 8 microphones) takes minutes per run: 30 iterations only there.
-    runs = [('pra auxiva (30 it)', lambda X: auxiva(X, n_src=s, n_iter=30))]
-    if s == m:
-        runs.append(('pra auxiva (100 it)', lambda X: auxiva(X, n_src=s, n_iter=100)))
-        runs.append(('pra ilrma (100 it, 2 bases)', lambda X: ilrma(X, n_iter=100, n_components=2)))
-    for label, fn in runs:
-        np.random.seed(0)
-        t0 = time.time()
-        X = T.stft.analysis(x.T, fft, hop, win=wa)
-        Y = fn(X)
-        y = T.stft.synthesis(Y, fft, hop, win=ws).T[:, fft - hop: fft - hop + n]
-        sec = time.time() - t0
-        y = np.pad(y, ((0, 0), (0, n - y.shape[1])))
-        f = item['file'] + '.' + str(len(out)) + '.out'
-        np.ascontiguousarray(y, dtype=np.float64).tofile(f)
-        out.append({'room': item['room'], 'method': label, 'file': f, 'rows': int(y.shape[0]), 'seconds': sec})
-print(json.dumps(out))
-`;
-
 /** One table row. */
 export interface Row {
   room: string;
@@ -171,50 +134,15 @@ export interface Row {
   [column: string]: string | number;
 }
 
-/** pyroomacoustics' AuxIVA and ILRMA on `rooms` (files in `dir`), scored; [] when PYROOMACOUSTICS_PATH is unset. */
-export function pyroomacoustics(rooms: HardRoom[], dir: string): Row[] {
-  const where = process.env.PYROOMACOUSTICS_PATH;
-  if (!where || !fs.existsSync(path.join(where, 'pyroomacoustics', 'bss', 'auxiva.py'))) {
-    console.log('pyroomacoustics skipped: set PYROOMACOUSTICS_PATH to a pyroomacoustics source tree to compare');
-    return [];
-  }
-  const items = rooms.map((room) => {
-    const n = room.mixture.channels[0].length;
-    const m = room.mixture.channels.length;
-    const data = new Float64Array(n * m);
-    room.mixture.channels.forEach((x, i) => data.set(x, i * n));
-    const file = path.join(dir, `${room.spec.name}.f64`);
-    fs.writeFileSync(file, new Uint8Array(data.buffer));
-    return { room: room.spec.name, file, mics: m, frames: n, sources: room.spec.sources, fft: 2048 };
-  });
-  const script = path.join(dir, 'pra.py');
-  fs.writeFileSync(script, PYTHON_SCRIPT);
-  try {
-    const output = execFileSync('/usr/bin/python3', [script, where, JSON.stringify(items)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    const results = JSON.parse(output) as { room: string; method: string; file: string; rows: number; seconds: number }[]; // prettier-ignore
-    return results.map((r) => {
-      const room = rooms.find((h) => h.spec.name === r.room)!;
-      const n = room.mixture.channels[0].length;
-      const bytes = fs.readFileSync(r.file);
-      const all = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-      const estimates = Array.from({ length: r.rows }, (_, k) => all.slice(k * n, (k + 1) * n));
-      const score = scoreSeparation(estimates, room.references, room.mixture.channels[0]);
-      return {
-        room: r.room,
-        method: r.method,
-        'SI-SDRi dB': score.meanSiSdri,
-        'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
-        seconds: r.seconds,
-      };
-    });
-  } catch (error) {
-    console.log(`pyroomacoustics failed (${(error as Error).message.split('\n')[0]})`);
-    return [];
-  }
-}
+/**
+ * pyroomacoustics' runs on the hard rooms. Its OverIVA (6 or 8 microphones) takes minutes
+ * per run: 30 iterations only there, and its ILRMA needs as many microphones as sources.
+ */
+const PEER_RUNS: PeerRun[] = [
+  { label: 'pra auxiva (30 it)', method: 'auxiva', args: { n_iter: 30 } },
+  { label: 'pra auxiva (100 it)', method: 'auxiva', args: { n_iter: 100 }, squareOnly: true },
+  { label: 'pra ilrma (100 it, 2 bases)', method: 'ilrma', args: { n_iter: 100, n_components: 2 }, squareOnly: true },
+];
 
 export async function run(): Promise<void> {
   const wanted = process.env.UNMIX_BENCH_HARD_ROOMS?.split(',');
@@ -228,51 +156,50 @@ export async function run(): Promise<void> {
       `SI-SDRi (dB) and seconds, default options (auto = ${AUTO_METHOD})`,
   );
   const rooms = specs.map(makeHardRoom);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unmix-bench-hard-'));
-  try {
-    const pra = pyroomacoustics(rooms, dir);
-    const rows: Row[] = [];
-    for (const room of rooms) {
-      const results = new Map<string, Row>();
-      for (const method of methods) {
-        // auto resolves to a registered method: reuse its row instead of running it twice.
-        const name = method === 'auto' ? (AUTO_METHOD ?? method) : method;
-        let row = results.get(name);
-        if (!row) {
-          const start = performance.now();
-          const result = await separate(room.mixture, { method: name, sources: room.spec.sources });
-          const seconds = (performance.now() - start) / 1000;
-          const score = scoreSeparation(result.sources.channels, room.references, room.mixture.channels[0]);
-          row = {
-            room: room.spec.name,
-            method: name,
-            'SI-SDRi dB': score.meanSiSdri,
-            'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
-            seconds,
-          };
-          results.set(name, row);
-        }
-        rows.push(method === 'auto' ? { ...row, method: `auto (${name})` } : row);
+  const pra =
+    runPyroomacoustics(
+      rooms.map((room) => ({ ...room, name: room.spec.name, sources: room.spec.sources })),
+      PEER_RUNS,
+    ) ?? [];
+  const rows: Row[] = [];
+  for (const room of rooms) {
+    const results = new Map<string, Row>();
+    for (const method of methods) {
+      // auto resolves to a registered method: reuse its row instead of running it twice.
+      const name = method === 'auto' ? (AUTO_METHOD ?? method) : method;
+      let row = results.get(name);
+      if (!row) {
+        const start = performance.now();
+        const result = await separate(room.mixture, { method: name, sources: room.spec.sources });
+        const seconds = (performance.now() - start) / 1000;
+        const score = scoreSeparation(result.sources.channels, room.references, room.mixture.channels[0]);
+        row = {
+          room: room.spec.name,
+          method: name,
+          'SI-SDRi dB': score.meanSiSdri,
+          'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
+          seconds,
+        };
+        results.set(name, row);
       }
-      if (!methods.includes('auto') && AUTO_METHOD && results.has(AUTO_METHOD)) {
-        rows.push({ ...results.get(AUTO_METHOD)!, method: `auto (${AUTO_METHOD})` });
-      }
-      rows.push(...pra.filter((r) => r.room === room.spec.name));
-      // The ceiling of any one-matrix-per-bin method at FFT 2048: per-bin least squares on the references.
-      const start = performance.now();
-      const oracle = learnStftOracle(room.mixture, room.references, { fftSize: 2048, iterations: 0 });
-      const score = scoreSeparation(oracle.sources.channels, room.references, room.mixture.channels[0]);
-      rows.push({
-        room: room.spec.name,
-        method: 'oracle per-bin W (ceiling)',
-        'SI-SDRi dB': score.meanSiSdri,
-        'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
-        seconds: (performance.now() - start) / 1000,
-      });
+      rows.push(method === 'auto' ? { ...row, method: `auto (${name})` } : row);
     }
-    printTable(rows);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!methods.includes('auto') && AUTO_METHOD && results.has(AUTO_METHOD)) {
+      rows.push({ ...results.get(AUTO_METHOD)!, method: `auto (${AUTO_METHOD})` });
+    }
+    rows.push(...pra.filter((r) => r.room === room.spec.name));
+    // The ceiling of any one-matrix-per-bin method at FFT 2048: per-bin least squares on the references.
+    const start = performance.now();
+    const oracle = learnStftOracle(room.mixture, room.references, { fftSize: 2048, iterations: 0 });
+    const score = scoreSeparation(oracle.sources.channels, room.references, room.mixture.channels[0]);
+    rows.push({
+      room: room.spec.name,
+      method: 'oracle per-bin W (ceiling)',
+      'SI-SDRi dB': score.meanSiSdri,
+      'per source': score.siSdri.map((v) => v.toFixed(1)).join(' '),
+      seconds: (performance.now() - start) / 1000,
+    });
   }
+  printTable(rows);
   console.log(`\n(${os.cpus().length} cores, shared: timings are inflated when other work runs)`);
 }

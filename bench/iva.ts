@@ -27,6 +27,7 @@ import { auxIva, iterateAuxIva } from '../core/iva/auxiva.js';
 import { initialUnmixing, prepareMixture, resolveStftOptions } from '../core/iva/stftMixture.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
 import { makeRoom, scoreSeparation, writeTiledRoomFile, STANDARD_ROOMS } from './rooms.js';
+import { runPyroomacoustics, type PeerRun } from './pyroomacoustics.js';
 import { peakRss, printTable, section, timeBest } from './report.js';
 
 const ROOMS = ['2x2-rt150', '2x2-rt300', '3x3-rt200', '4x4-rt200'];
@@ -165,81 +166,22 @@ function memory(): void {
   printTable(rows);
 }
 
-const PYTHON_SCRIPT = String.raw`
-import sys, time, itertools, json
-import numpy as np
-sys.path.insert(0, sys.argv[1])
-# Import the pure-Python parts only: the package __init__ needs compiled extensions.
-import importlib.util, types
-pkg = types.ModuleType('pyroomacoustics'); pkg.__path__ = [sys.argv[1] + '/pyroomacoustics']
-sys.modules['pyroomacoustics'] = pkg
-from pyroomacoustics.bss import auxiva, ilrma
-import pyroomacoustics.transform as T
-def sisdr(e, r):
-    e = e - e.mean(); r = r - r.mean()
-    t = np.dot(e, r) / np.dot(r, r) * r
-    return 10 * np.log10(np.sum(t ** 2) / np.sum((e - t) ** 2))
-out = []
-for item in json.loads(sys.argv[2]):
-    m, n, fft = item['mics'], item['frames'], item['fft']
-    hop = fft // 4
-    d = np.fromfile(item['file'])
-    x = d[:m * n].reshape(m, n); refs = d[m * n:].reshape(m, n)
-    wa = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(fft) / fft)
-    ws = T.stft.compute_synthesis_window(wa, hop)
-    for label, fn in [('auxiva (30 it)', lambda X: auxiva(X, n_iter=30)),
-                      ('auxiva gauss (30 it)', lambda X: auxiva(X, n_iter=30, model='gauss')),
-                      ('ilrma (100 it, 2 bases)', lambda X: ilrma(X, n_iter=100, n_components=2))]:
-        t0 = time.time()
-        X = T.stft.analysis(x.T, fft, hop, win=wa)
-        Y = fn(X)
-        y = T.stft.synthesis(Y, fft, hop, win=ws).T[:, fft - hop: fft - hop + n]
-        sec = time.time() - t0
-        y = np.pad(y, ((0, 0), (0, n - y.shape[1])))
-        best = max(itertools.permutations(range(m)), key=lambda p: sum(sisdr(y[p[k]], refs[k]) for k in range(m)))
-        s = [sisdr(y[best[k]], refs[k]) - sisdr(x[0], refs[k]) for k in range(m)]
-        out.append({'room': item['room'], 'method': label, 'si': float(np.mean(s)), 'seconds': sec})
-print(json.dumps(out))
-`;
+/** pyroomacoustics' runs on the standard rooms. */
+const PEER_RUNS: PeerRun[] = [
+  { label: 'auxiva (30 it)', method: 'auxiva', args: { n_iter: 30 } },
+  { label: 'auxiva gauss (30 it)', method: 'auxiva', args: { n_iter: 30, model: 'gauss' } },
+  { label: 'ilrma (100 it, 2 bases)', method: 'ilrma', args: { n_iter: 100, n_components: 2 } },
+];
 
 function pyroomacoustics(): void {
   section('pyroomacoustics on the same rooms (FFT 2048, hop 512)');
-  const where = process.env.PYROOMACOUSTICS_PATH;
-  if (!where || !fs.existsSync(path.join(where, 'pyroomacoustics', 'bss', 'auxiva.py'))) {
-    console.log('skipped: set PYROOMACOUSTICS_PATH to a pyroomacoustics source checkout to compare');
-    return;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unmix-bench-pra-'));
-  try {
-    const items = STANDARD_ROOMS.filter((spec) => ROOMS.slice(0, 3).includes(spec.name)).map((spec) => {
-      const room = makeRoom(spec);
-      const n = room.mixture.channels[0].length;
-      const m = room.mixture.channels.length;
-      const data = new Float64Array(n * 2 * m);
-      room.mixture.channels.forEach((x, i) => data.set(x, i * n));
-      room.references.forEach((x, i) => data.set(x, (m + i) * n));
-      const file = path.join(dir, `${spec.name}.f64`);
-      fs.writeFileSync(file, new Uint8Array(data.buffer));
-      return { room: spec.name, file, mics: m, frames: n, fft: 2048 };
-    });
-    const script = path.join(dir, 'pra.py');
-    fs.writeFileSync(script, PYTHON_SCRIPT);
-    const output = execFileSync('/usr/bin/python3', [script, where, JSON.stringify(items)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    const rows = (JSON.parse(output) as { room: string; method: string; si: number; seconds: number }[]).map((r) => ({
-      room: r.room,
-      method: r.method,
-      'SI-SDRi dB': r.si,
-      seconds: r.seconds,
-    }));
-    printTable(rows);
-  } catch (error) {
-    console.log(`skipped: pyroomacoustics failed (${(error as Error).message.split('\n')[0]})`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const rooms = STANDARD_ROOMS.filter((spec) => ROOMS.slice(0, 3).includes(spec.name)).map((spec) => ({
+    ...makeRoom(spec),
+    name: spec.name,
+    sources: spec.sources,
+  }));
+  const rows = runPyroomacoustics(rooms, PEER_RUNS);
+  if (rows) printTable(rows);
 }
 
 export async function run(): Promise<void> {
