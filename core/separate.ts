@@ -107,6 +107,11 @@ export interface SeparationResult {
   converged: boolean;
   /** One entry per iteration. */
   trace: TraceEntry[];
+  /**
+   * Threads (bin ranges) the per-bin passes were split into, when more than one
+   * (`separate` with a {@link SeparateOptions.pool}); absent for one thread.
+   */
+  threads?: number;
 }
 
 /** Whether a method models instantaneous (x = A s) or convolutive (room) mixtures. */

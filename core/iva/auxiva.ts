@@ -1,8 +1,17 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { throwIfAborted, UnmixError } from '../errors.js';
-import { complexLogAbsDet, complexScratch } from '../linalg/complex.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
-import { weightedCovariances } from './covariance.js';
+import { BinPassKind, createBinPassState, SUM_GRADIENT, SUM_LOG_DET } from './binPass.js';
+import {
+  ONE_THREAD,
+  runBinPasses,
+  runBinPassesOn,
+  sharePrepared,
+  threadsOf,
+  type BinPassMemory,
+  type BinPassPool,
+  type BinPassSteps,
+} from './binPassPool.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -11,7 +20,6 @@ import {
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
-import { demixBin, ipScratch, ipUpdate, issUpdate, overIvaBackground, weightedCrossMoment } from './updates.js';
 
 /**
  * Auxiliary-function IVA (AuxIVA): independent vector analysis of a room recording in the
@@ -67,6 +75,31 @@ export const AUXIVA_DEFAULT_ITERATIONS = 200;
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
  */
 export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {}): SeparationResult {
+  return runBinPasses(auxIvaSteps(mixture, options, ONE_THREAD));
+}
+
+/**
+ * {@link auxIva} with its passes split over the threads of `pool` (Node: cli/binPassPool.ts).
+ * Equal to {@link auxIva} within floating-point rounding, and the same from run to run for
+ * a given `pool.threads`; with one thread it is {@link auxIva} bit for bit.
+ *
+ * @param pool - the threads; its owner creates it and closes it (also after an error or abort)
+ * @returns as {@link auxIva}, plus `threads`
+ */
+export function auxIvaOn(
+  pool: BinPassPool,
+  mixture: MultichannelSignal,
+  options: AuxIvaOptions = {},
+): Promise<SeparationResult> {
+  return runBinPassesOn(auxIvaSteps(mixture, options, pool), pool);
+}
+
+/** {@link auxIva} as a generator of passes, for either driver; its buffers come from `memory`. */
+function* auxIvaSteps(
+  mixture: MultichannelSignal,
+  options: AuxIvaOptions,
+  memory: BinPassMemory,
+): BinPassSteps<SeparationResult> {
   const model = options.model ?? 'gauss';
   const update = options.update ?? 'ip';
   if (model !== 'laplace' && model !== 'gauss') {
@@ -79,17 +112,22 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
   }
   const whiten = Boolean(options.whiten);
   throwIfAborted(options.signal);
-  const prepared = prepareMixture(mixture, resolved, whiten);
+  const prepared = sharePrepared(prepareMixture(mixture, resolved, whiten), memory);
   const rows = prepared.dims;
-  const w = initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined);
-  const { trace, converged } = iterateAuxIva(prepared, w, {
-    model,
-    update,
-    iterations: resolved.iterations,
-    tolerance: resolved.tolerance,
-    onProgress: options.onProgress,
-    signal: options.signal,
-  });
+  const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));
+  const { trace, converged } = yield* auxIvaIterations(
+    prepared,
+    w,
+    {
+      model,
+      update,
+      iterations: resolved.iterations,
+      tolerance: resolved.tolerance,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    },
+    memory,
+  );
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
   return {
     sources,
@@ -99,6 +137,7 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
     iterations: trace.length,
     converged,
     trace,
+    ...threadsOf(memory),
   };
 }
 
@@ -114,88 +153,53 @@ export interface AuxIvaIterationOptions {
 
 /**
  * The AuxIVA iterations on a prepared mixture, updating `w` (`dims` x `dims` per bin,
- * targets in the first `sources` rows) in place. Each iteration is one pass over the
- * bins: the weights come from the previous pass's `r_kt`, each bin is updated and its
- * new outputs' power is accumulated for the next pass, so no STFT of the outputs is held.
+ * targets in the first `sources` rows) in place, on the calling thread. Each iteration is
+ * one pass over the bins: the weights come from the previous pass's `r_kt`, each bin is
+ * updated and its new outputs' power is accumulated for the next pass, so no STFT of the
+ * outputs is held.
  */
 export function iterateAuxIva(
   prepared: PreparedMixture,
   w: Float64Array,
   options: AuxIvaIterationOptions,
 ): { trace: IterationInfo[]; converged: boolean } {
+  return runBinPasses(auxIvaIterations(prepared, w, options, ONE_THREAD));
+}
+
+/**
+ * {@link iterateAuxIva} as a generator of passes (core/iva/binPass.ts does the per-bin
+ * work); `prepared.channels` and `w` must be visible to `memory`'s threads
+ * ({@link sharePrepared}, {@link BinPassMemory.share}).
+ */
+export function* auxIvaIterations(
+  prepared: PreparedMixture,
+  w: Float64Array,
+  options: AuxIvaIterationOptions,
+  memory: BinPassMemory,
+): BinPassSteps<{ trace: IterationInfo[]; converged: boolean }> {
   const { layout, dims, sources, channels, active, activeBins, covariance, reduction } = prepared;
   const { bins, frames } = layout;
-  const size = 2 * dims * dims;
   const overIva = dims > sources;
   const gauss = options.model === 'gauss';
-  const power = new Float64Array(sources * frames);
-  const weights = new Float64Array(sources * frames);
-  const covariances = new Float64Array(sources * size);
-  const products = new Float64Array(dims * (dims + 1));
-  const scratch = ipScratch(dims);
-  const moment = new Float64Array(2);
-  const y = options.update === 'iss' ? new Float64Array(2 * sources * frames) : null;
-  const steer = new Float64Array(2 * sources);
-  const lu = complexScratch(dims);
-  const overScratch = {
-    cw: new Float64Array(2 * dims * sources),
-    a: new Float64Array(2 * sources * sources),
-    aInv: new Float64Array(2 * sources * sources),
-    lu: complexScratch(sources),
-  };
   if (overIva && reduction) throw new UnmixError('OverIVA works on the microphones, not a PCA reduction', 'failed');
-
-  for (let f = 0; f < bins; f++) {
-    if (!active[f]) continue;
-    if (overIva) overIvaBackground(dims, sources, w, f * size, covariance, f * size, overScratch);
-    demixBin(channels, dims, frames, f, w, f * size, sources, null, power);
-  }
+  const state = createBinPassState(
+    { dims, sources, frames, bins, bases: 0, update: options.update, channels, w, covariance: overIva ? memory.share(covariance) : new Float64Array(0), active }, // prettier-ignore
+    memory.threads,
+    memory.allocate,
+  );
+  const { power, sums } = state.totals;
+  state.params[0] = BinPassKind.auxIvaStart;
+  yield state;
 
   const trace: IterationInfo[] = [];
   let converged = false;
   for (let iteration = 1; iteration <= options.iterations; iteration++) {
     throwIfAborted(options.signal);
-    sourceWeights(power, weights, sources, frames, activeBins, gauss);
-    power.fill(0);
-    let gradient = 0;
-    let logDet = 0;
-    for (let f = 0; f < bins; f++) {
-      if (!active[f]) continue;
-      const wo = f * size;
-      if (y) {
-        demixBin(channels, dims, frames, f, w, wo, sources, y, null);
-        gradient += issUpdate(sources, frames, w, wo, y, weights, 0, steer);
-        for (let k = 0; k < sources; k++) {
-          for (let t = 0; t < frames; t++) {
-            const re = y[2 * (k * frames + t)];
-            const im = y[2 * (k * frames + t) + 1];
-            power[k * frames + t] += re * re + im * im;
-          }
-        }
-      } else {
-        weightedCovariances(channels, dims, frames, f, weights, 0, sources, covariances, products);
-        for (let k = 0; k < sources; k++) {
-          // A tiny diagonal load keeps W V invertible in nearly silent bins.
-          const vo = k * size;
-          let trace = 0;
-          for (let d = 0; d < dims; d++) trace += covariances[vo + 2 * (d * dims + d)];
-          const load = 1e-10 * (trace / dims) + 1e-300;
-          for (let d = 0; d < dims; d++) covariances[vo + 2 * (d * dims + d)] += load;
-          for (let j = 0; j < dims; j++) {
-            weightedCrossMoment(dims, w, wo, k, j, covariances, vo, moment);
-            const re = moment[0] - (j === k ? 1 : 0);
-            gradient += re * re + moment[1] * moment[1];
-          }
-        }
-        // A row whose system is singular (a degenerate bin) keeps its value; the others still move.
-        for (let k = 0; k < sources; k++) ipUpdate(dims, w, wo, k, covariances, k * size, scratch);
-        if (overIva) overIvaBackground(dims, sources, w, wo, covariance, wo, overScratch);
-        demixBin(channels, dims, frames, f, w, wo, sources, null, power);
-      }
-      logDet += complexLogAbsDet(dims, w, lu, wo);
-    }
-    const cost = (modelCost(power, sources, frames, activeBins, gauss) - 2 * logDet) / activeBins;
-    const info: IterationInfo = { iteration, cost, gradientNorm: Math.sqrt(gradient / activeBins), stepSize: 1 };
+    sourceWeights(power, state.weights, sources, frames, activeBins, gauss);
+    state.params[0] = BinPassKind.auxIva;
+    yield state;
+    const cost = (modelCost(power, sources, frames, activeBins, gauss) - 2 * sums[SUM_LOG_DET]) / activeBins;
+    const info: IterationInfo = { iteration, cost, gradientNorm: Math.sqrt(sums[SUM_GRADIENT] / activeBins), stepSize: 1 }; // prettier-ignore
     if (!Number.isFinite(cost)) throw new UnmixError('AuxIVA diverged (the cost is not finite)', 'failed');
     trace.push(info);
     options.onProgress?.(iteration, options.iterations, info);

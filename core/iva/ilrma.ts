@@ -1,10 +1,19 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { throwIfAborted, UnmixError } from '../errors.js';
-import { complexLogAbsDet, complexScratch } from '../linalg/complex.js';
 import { createRandom } from '../random.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
-import { iterateAuxIva, type IvaUpdateRule } from './auxiva.js';
-import { weightedCovariances } from './covariance.js';
+import { auxIvaIterations, type IvaUpdateRule } from './auxiva.js';
+import { BinPassKind, createBinPassState, SUM_FIT, SUM_GRADIENT, SUM_LOG_DET, SUM_MEAN_OUTPUT } from './binPass.js';
+import {
+  ONE_THREAD,
+  runBinPasses,
+  runBinPassesOn,
+  sharePrepared,
+  threadsOf,
+  type BinPassMemory,
+  type BinPassPool,
+  type BinPassSteps,
+} from './binPassPool.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -13,7 +22,6 @@ import {
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
-import { demixBin, ipScratch, ipUpdate, issUpdate, overIvaBackground, weightedCrossMoment } from './updates.js';
 
 /**
  * ILRMA, independent low-rank matrix analysis (Kitamura, Ono, Sawada, Kameoka &
@@ -66,6 +74,31 @@ export const ILRMA_DEFAULT_ITERATIONS = 200;
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
  */
 export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): SeparationResult {
+  return runBinPasses(ilrmaSteps(mixture, options, ONE_THREAD));
+}
+
+/**
+ * {@link ilrma} (its AuxIVA warm-up included) with its passes split over the threads of
+ * `pool` (Node: cli/binPassPool.ts). Equal to {@link ilrma} within floating-point
+ * rounding, and the same from run to run for a given `pool.threads`.
+ *
+ * @param pool - the threads; its owner creates it and closes it (also after an error or abort)
+ * @returns as {@link ilrma}, plus `threads`
+ */
+export function ilrmaOn(
+  pool: BinPassPool,
+  mixture: MultichannelSignal,
+  options: IlrmaOptions = {},
+): Promise<SeparationResult> {
+  return runBinPassesOn(ilrmaSteps(mixture, options, pool), pool);
+}
+
+/** {@link ilrma} as a generator of passes, for either driver; its buffers come from `memory`. */
+function* ilrmaSteps(
+  mixture: MultichannelSignal,
+  options: IlrmaOptions,
+  memory: BinPassMemory,
+): BinPassSteps<SeparationResult> {
   const bases = options.bases ?? 2;
   if (!Number.isInteger(bases) || bases < 1 || bases > 256) {
     throw new UnmixError(`bases must be a whole number between 1 and 256, got ${bases}`, 'usage');
@@ -81,32 +114,42 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
     throw new UnmixError(`warmup must be a whole number >= 0, got ${requestedWarmup}`, 'usage');
   }
   throwIfAborted(options.signal);
-  const prepared = prepareMixture(mixture, resolved);
+  const prepared = sharePrepared(prepareMixture(mixture, resolved), memory);
   const rows = prepared.dims;
   const warmup = options.initial ? 0 : (requestedWarmup ?? (rows >= 3 ? 10 : 0));
-  const w = initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined);
+  const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));
   const total = warmup + resolved.iterations;
   const onProgress = options.onProgress;
   const start =
     warmup > 0
-      ? iterateAuxIva(prepared, w, {
-          model: 'gauss',
-          update: 'ip',
-          iterations: warmup,
-          tolerance: 0,
-          signal: options.signal,
-          onProgress: (done, _total, info) => onProgress?.(done, total, info && { ...info, stage: 'warm-up' }),
-        }).trace.map((info) => ({ ...info, stage: 'warm-up' }))
+      ? (yield* auxIvaIterations(
+          prepared,
+          w,
+          {
+            model: 'gauss',
+            update: 'ip',
+            iterations: warmup,
+            tolerance: 0,
+            signal: options.signal,
+            onProgress: (done, _total, info) => onProgress?.(done, total, info && { ...info, stage: 'warm-up' }),
+          },
+          memory,
+        )).trace.map((info) => ({ ...info, stage: 'warm-up' }))
       : [];
-  const { trace, converged } = iterateIlrma(prepared, w, {
-    bases,
-    update,
-    seed: resolved.seed,
-    iterations: resolved.iterations,
-    tolerance: resolved.tolerance,
-    onProgress: onProgress && ((done, _total, info) => onProgress(warmup + done, total, info)),
-    signal: options.signal,
-  });
+  const { trace, converged } = yield* ilrmaIterations(
+    prepared,
+    w,
+    {
+      bases,
+      update,
+      seed: resolved.seed,
+      iterations: resolved.iterations,
+      tolerance: resolved.tolerance,
+      onProgress: onProgress && ((done, _total, info) => onProgress(warmup + done, total, info)),
+      signal: options.signal,
+    },
+    memory,
+  );
   trace.unshift(...start);
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
   return {
@@ -117,6 +160,7 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
     iterations: trace.length,
     converged,
     trace,
+    ...threadsOf(memory),
   };
 }
 
@@ -133,19 +177,39 @@ export interface IlrmaIterationOptions {
 
 /**
  * The ILRMA iterations on a prepared mixture, updating `w` (`dims` x `dims` per bin,
- * targets first) in place.
+ * targets first) in place, on the calling thread.
  */
 export function iterateIlrma(
   prepared: PreparedMixture,
   w: Float64Array,
   options: IlrmaIterationOptions,
 ): { trace: IterationInfo[]; converged: boolean } {
+  return runBinPasses(ilrmaIterations(prepared, w, options, ONE_THREAD));
+}
+
+/**
+ * {@link iterateIlrma} as a generator of passes: each pass (core/iva/binPass.ts) updates
+ * every bin's unmixing and bases and sums the activation statistics; between passes the
+ * activations are updated and each source is normalised to unit mean output power.
+ * `prepared.channels` and `w` must be visible to `memory`'s threads.
+ */
+export function* ilrmaIterations(
+  prepared: PreparedMixture,
+  w: Float64Array,
+  options: IlrmaIterationOptions,
+  memory: BinPassMemory,
+): BinPassSteps<{ trace: IterationInfo[]; converged: boolean }> {
   const { layout, dims, sources, channels, active, activeBins, covariance } = prepared;
   const { bins, frames } = layout;
   const nb = options.bases;
   const size = 2 * dims * dims;
   const overIva = dims > sources;
   const rng = createRandom(options.seed);
+  const state = createBinPassState(
+    { dims, sources, frames, bins, bases: nb, update: options.update, channels, w, covariance: overIva ? memory.share(covariance) : new Float64Array(0), active }, // prettier-ignore
+    memory.threads,
+    memory.allocate,
+  );
 
   // Scale the random NMF start to the data so the first variances are of the right order.
   let meanPower = 0;
@@ -157,147 +221,30 @@ export function iterateIlrma(
     }
   }
   meanPower /= activeBins * frames * dims;
-  const basis = new Float64Array(sources * bins * nb); // T_k(f, b) at (k * bins + f) * nb + b
-  const activation = new Float64Array(sources * nb * frames); // V_k(b, t) at (k * nb + b) * frames + t
+  const { basis, activation } = state;
   for (let i = 0; i < basis.length; i++) basis[i] = (meanPower / nb) * (0.1 + 0.9 * rng.uniform());
   for (let i = 0; i < activation.length; i++) activation[i] = 0.1 + 0.9 * rng.uniform();
-  const numerator = new Float64Array(sources * nb * frames);
-  const denominator = new Float64Array(sources * nb * frames);
-
-  const variance = new Float64Array(sources * frames);
-  const weights = new Float64Array(sources * frames);
-  const power = new Float64Array(sources * frames);
-  const a = new Float64Array(frames);
-  const covariances = new Float64Array(sources * size);
-  const products = new Float64Array(dims * (dims + 1));
-  const scratch = ipScratch(dims);
-  const moment = new Float64Array(2);
-  const y = new Float64Array(2 * sources * frames);
-  const steer = new Float64Array(2 * sources);
-  const lu = complexScratch(dims);
-  const meanOutput = new Float64Array(sources);
-  const overScratch = {
-    cw: new Float64Array(2 * dims * sources),
-    a: new Float64Array(2 * sources * sources),
-    aInv: new Float64Array(2 * sources * sources),
-    lu: complexScratch(sources),
-  };
-  let floor = 1e-12 * meanPower + 1e-300;
-
-  const computeVariance = (f: number): void => {
-    for (let k = 0; k < sources; k++) {
-      const v = k * frames;
-      variance.fill(0, v, v + frames);
-      for (let b = 0; b < nb; b++) {
-        const tb = basis[(k * bins + f) * nb + b];
-        const vb = (k * nb + b) * frames;
-        for (let t = 0; t < frames; t++) variance[v + t] += tb * activation[vb + t];
-      }
-      for (let t = 0; t < frames; t++) if (variance[v + t] < floor) variance[v + t] = floor;
-    }
-  };
+  const { numerator, denominator, sums } = state.totals;
+  state.params[1] = 1e-12 * meanPower + 1e-300;
 
   if (overIva) {
-    for (let f = 0; f < bins; f++) if (active[f]) overIvaBackground(dims, sources, w, f * size, covariance, f * size, overScratch); // prettier-ignore
+    state.params[0] = BinPassKind.ilrmaStart;
+    yield state;
   }
 
   const trace: IterationInfo[] = [];
   let converged = false;
   for (let iteration = 1; iteration <= options.iterations; iteration++) {
     throwIfAborted(options.signal);
-    numerator.fill(0);
-    denominator.fill(0);
-    meanOutput.fill(0);
-    let gradient = 0;
-    let logDet = 0;
-    let fit = 0;
-    for (let f = 0; f < bins; f++) {
-      if (!active[f]) continue;
-      const wo = f * size;
-      computeVariance(f);
-      for (let i = 0; i < sources * frames; i++) weights[i] = 1 / variance[i];
-      if (options.update === 'iss') {
-        demixBin(channels, dims, frames, f, w, wo, sources, y, null);
-        gradient += issUpdate(sources, frames, w, wo, y, weights, 0, steer);
-        for (let i = 0; i < sources * frames; i++) power[i] = y[2 * i] * y[2 * i] + y[2 * i + 1] * y[2 * i + 1];
-      } else {
-        weightedCovariances(channels, dims, frames, f, weights, 0, sources, covariances, products);
-        for (let k = 0; k < sources; k++) {
-          const vo = k * size;
-          let tr = 0;
-          for (let d = 0; d < dims; d++) tr += covariances[vo + 2 * (d * dims + d)];
-          const load = 1e-10 * (tr / dims) + 1e-300;
-          for (let d = 0; d < dims; d++) covariances[vo + 2 * (d * dims + d)] += load;
-          for (let j = 0; j < dims; j++) {
-            weightedCrossMoment(dims, w, wo, k, j, covariances, vo, moment);
-            const re = moment[0] - (j === k ? 1 : 0);
-            gradient += re * re + moment[1] * moment[1];
-          }
-        }
-        // A row whose system is singular (a degenerate bin) keeps its value; the others still move.
-        for (let k = 0; k < sources; k++) ipUpdate(dims, w, wo, k, covariances, k * size, scratch);
-        if (overIva) overIvaBackground(dims, sources, w, wo, covariance, wo, overScratch);
-        power.fill(0);
-        demixBin(channels, dims, frames, f, w, wo, sources, null, power);
-      }
-      logDet += complexLogAbsDet(dims, w, lu, wo);
-      // Bases of this bin: T(f, b) *= sqrt(Σ_t P λ⁻² V(b, t) / Σ_t λ⁻¹ V(b, t)).
-      for (let k = 0; k < sources; k++) {
-        const v = k * frames;
-        for (let t = 0; t < frames; t++) {
-          const inv = 1 / variance[v + t];
-          a[t] = power[v + t] * inv * inv;
-          meanOutput[k] += power[v + t];
-        }
-        for (let b = 0; b < nb; b++) {
-          const vb = (k * nb + b) * frames;
-          let num = 0;
-          let den = 0;
-          for (let t = 0; t < frames; t++) {
-            num += a[t] * activation[vb + t];
-            den += weights[v + t] * activation[vb + t];
-          }
-          const i = (k * bins + f) * nb + b;
-          basis[i] = Math.max(basis[i] * Math.sqrt(num / den), 1e-300);
-        }
-      }
-      computeVariance(f);
-      for (let k = 0; k < sources; k++) {
-        const v = k * frames;
-        // One division per frame, and one logarithm per 8 frames (a product of 8 variances
-        // stays far inside the double range: they are floored at 1e-12 and O(1) on average).
-        let product = 1;
-        for (let t = 0; t < frames; t++) {
-          const lambda = variance[v + t];
-          const inv = 1 / lambda;
-          const ratio = power[v + t] * inv;
-          weights[v + t] = inv;
-          a[t] = ratio * inv;
-          fit += ratio;
-          product *= lambda;
-          if ((t & 7) === 7) {
-            fit += Math.log(product);
-            product = 1;
-          }
-        }
-        fit += Math.log(product);
-        for (let b = 0; b < nb; b++) {
-          const tb = basis[(k * bins + f) * nb + b];
-          const vb = (k * nb + b) * frames;
-          for (let t = 0; t < frames; t++) {
-            numerator[vb + t] += tb * a[t];
-            denominator[vb + t] += tb * weights[v + t];
-          }
-        }
-      }
-    }
+    state.params[0] = BinPassKind.ilrma;
+    yield state;
     // Activations: V(b, t) *= sqrt(Σ_f T(f, b) P λ⁻² / Σ_f T(f, b) λ⁻¹).
     for (let i = 0; i < activation.length; i++) {
       if (denominator[i] > 0) activation[i] = Math.max(activation[i] * Math.sqrt(numerator[i] / denominator[i]), 1e-300); // prettier-ignore
     }
     // Unit mean output power per source: fixes the scale W and λ share, keeps numbers O(1).
     for (let k = 0; k < sources; k++) {
-      const mu = meanOutput[k] / (activeBins * frames);
+      const mu = sums[SUM_MEAN_OUTPUT + k] / (activeBins * frames);
       if (!(mu > 0)) continue;
       const s = 1 / Math.sqrt(mu);
       for (let f = 0; f < bins; f++) {
@@ -309,9 +256,9 @@ export function iterateIlrma(
         for (let b = 0; b < nb; b++) basis[(k * bins + f) * nb + b] /= mu;
       }
     }
-    floor = 1e-12 + 1e-300;
-    const cost = (fit - 2 * frames * logDet) / (frames * activeBins);
-    const info: IterationInfo = { iteration, cost, gradientNorm: Math.sqrt(gradient / activeBins), stepSize: 1 };
+    state.params[1] = 1e-12 + 1e-300;
+    const cost = (sums[SUM_FIT] - 2 * frames * sums[SUM_LOG_DET]) / (frames * activeBins);
+    const info: IterationInfo = { iteration, cost, gradientNorm: Math.sqrt(sums[SUM_GRADIENT] / activeBins), stepSize: 1 }; // prettier-ignore
     if (!Number.isFinite(cost)) throw new UnmixError('ILRMA diverged (the cost is not finite)', 'failed');
     trace.push(info);
     options.onProgress?.(iteration, options.iterations, info);

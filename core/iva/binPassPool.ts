@@ -1,0 +1,121 @@
+import { UnmixError } from '../errors.js';
+import type { PreparedMixture } from './stftMixture.js';
+import { binPassScratch, runBinRange, sumPartials, type BinPassScratch, type BinPassState } from './binPass.js';
+
+/**
+ * Running the passes of AuxIVA and ILRMA on one thread or on several, without core
+ * knowing what a thread is. An iterative method is written once, as a generator that
+ * yields its {@link BinPassState} whenever a pass is due and reads the summed partials
+ * when it resumes; {@link runBinPasses} drives it on the calling thread (synchronously,
+ * as the desktop renderer's Web Worker does), {@link runBinPassesOn} drives it on a
+ * {@link BinPassPool} (Node worker threads: cli/binPassPool.ts).
+ */
+
+/** Where a run's pass buffers live: plain memory for one thread, shared memory for a pool. */
+export interface BinPassMemory {
+  /** Bin ranges each pass is split into (1 = one thread). */
+  readonly threads: number;
+  /** A zeroed array of `length` values that every thread of the pool can read and write. */
+  allocate(length: number): Float64Array;
+  /** `array` itself when the threads can already see it, else a copy they can see. */
+  share(array: Float64Array): Float64Array;
+}
+
+/**
+ * Threads that run bin ranges of a pass: the pool-agnostic interface between core's
+ * iterations and a platform's threads. The caller runs range 0 itself; the pool runs
+ * ranges `1 .. threads - 1`, one per thread.
+ */
+export interface BinPassPool extends BinPassMemory {
+  /**
+   * Hand `state` to the threads (once per state, before its first pass). Its arrays must
+   * come from {@link BinPassMemory.allocate} or {@link BinPassMemory.share} of this pool.
+   */
+  attach(state: BinPassState): Promise<void>;
+  /**
+   * Run ranges `1 .. threads - 1` of the pass `state.params` describes, on the attached
+   * state. Resolves when every range has finished; rejects with an `UnmixError`
+   * (`failed`, a plain message) when a thread fails.
+   */
+  run(): Promise<void>;
+}
+
+/** Plain memory, one range: the single-thread path. */
+export const ONE_THREAD: BinPassMemory = {
+  threads: 1,
+  allocate: (length) => new Float64Array(length),
+  share: (array) => array,
+};
+
+/**
+ * Plain memory split into `ranges` ranges, all run on the calling thread: the arithmetic
+ * of `ranges` threads without threads (tests compare it with a pool bit for bit).
+ */
+export function inlineRanges(ranges: number): BinPassMemory {
+  if (!Number.isInteger(ranges) || ranges < 1) throw new UnmixError(`threads must be a whole number >= 1, got ${ranges}`, 'usage'); // prettier-ignore
+  return { ...ONE_THREAD, threads: ranges };
+}
+
+/**
+ * `prepared` with its STFT channels where `memory`'s threads can read them (a copy in
+ * shared memory for a pool; the same arrays for one thread). The unshared arrays are
+ * dropped from the returned object, so a long mixture is not held twice for long.
+ */
+export function sharePrepared(prepared: PreparedMixture, memory: BinPassMemory): PreparedMixture {
+  return memory.threads === 1 ? prepared : { ...prepared, channels: prepared.channels.map((x) => memory.share(x)) };
+}
+
+/** `{ threads }` for a result that ran on more than one bin range, else nothing (one thread). */
+export function threadsOf(memory: BinPassMemory): { threads?: number } {
+  return memory.threads > 1 ? { threads: memory.threads } : {};
+}
+
+/** An iterative method written once for every driver: yields its state when a pass is due, returns its result. */
+export type BinPassSteps<R> = Generator<BinPassState, R, void>;
+
+/**
+ * Drive `steps` on the calling thread: each yielded pass runs range by range, then the
+ * partials are summed. Synchronous, so errors (bad options included) throw from here.
+ */
+export function runBinPasses<R>(steps: BinPassSteps<R>): R {
+  let state: BinPassState | undefined;
+  let scratch: BinPassScratch | undefined;
+  for (let next = steps.next(); ; next = steps.next()) {
+    if (next.done) return next.value;
+    if (next.value !== state) {
+      state = next.value;
+      scratch = binPassScratch(state);
+    }
+    for (let r = 0; r < state.partials.length; r++) runBinRange(state, r, scratch!);
+    sumPartials(state);
+  }
+}
+
+/**
+ * Drive `steps` on `pool`: range 0 of each pass on the calling thread while the pool runs
+ * the others, then the partials are summed in range order. Between passes the event
+ * loop runs, so an `AbortSignal` fired by a timer or a signal handler is seen at the next
+ * iteration. The pool is not closed here: its owner closes it (also on error or abort).
+ */
+export async function runBinPassesOn<R>(steps: BinPassSteps<R>, pool: BinPassPool): Promise<R> {
+  let state: BinPassState | undefined;
+  let scratch: BinPassScratch | undefined;
+  for (let next = steps.next(); ; next = steps.next()) {
+    if (next.done) return next.value;
+    if (next.value !== state) {
+      state = next.value;
+      scratch = binPassScratch(state);
+      await pool.attach(state);
+    }
+    const others = pool.run();
+    try {
+      runBinRange(state, 0, scratch!);
+    } catch (error) {
+      // Let the other ranges finish before the error leaves: the owner then closes the pool.
+      await others.catch(() => undefined);
+      throw error;
+    }
+    await others;
+    sumPartials(state);
+  }
+}
