@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MetricName } from '../core/eval/evaluate.js';
 import {
@@ -24,6 +23,7 @@ import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import { runRow, type RowAnswer, type RowTask } from './evalRow.js';
 import { table } from './table.js';
+import { builtWorkerScript } from './workerScript.js';
 
 /** Options of {@link runManifest}. */
 export interface ManifestRunOptions {
@@ -109,16 +109,6 @@ export function summaryPath(output: string): string {
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
-}
-
-/** The worker script beside this module, when running from the build (not from TypeScript sources). */
-function workerScript(): URL | undefined {
-  const url = new URL('./evalWorker.js', import.meta.url);
-  try {
-    return fs.existsSync(fileURLToPath(url)) ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -230,7 +220,7 @@ export async function runManifest(io: CliIo, options: ManifestRunOptions): Promi
   };
 
   const jobs = Math.max(1, Math.min(options.jobs ?? os.availableParallelism(), tasks.length));
-  const script = workerScript();
+  const script = builtWorkerScript('evalWorker.js');
   if (jobs <= 1 || !script) {
     for (const task of tasks) accept(await runRow(task));
   } else {

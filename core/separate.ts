@@ -1,6 +1,7 @@
 import type { MultichannelSignal } from './audio/signal.js';
 import { UnmixError, type AbortSignalLike } from './errors.js';
 import { ICA_METHODS } from './ica/methods.js';
+import type { BinPassPool } from './iva/binPassPool.js';
 import { IVA_AUTO_METHOD, IVA_METHODS } from './iva/methods.js';
 
 /**
@@ -123,6 +124,11 @@ export interface MethodEntry {
   model: MixtureModel;
   /** One line for `--help` and the app's method menu. */
   description: string;
+  /**
+   * True when the method splits its passes over {@link SeparateOptions.pool} (AuxIVA, ISS,
+   * ILRMA); the others run on one thread whatever the pool.
+   */
+  threads?: boolean;
   /** Run the method. Options beyond {@link CommonSeparationOptions} are method-specific. */
   run(mixture: MultichannelSignal, options: SeparateOptions): SeparationResult | Promise<SeparationResult>;
 }
@@ -131,6 +137,13 @@ export interface MethodEntry {
 export interface SeparateOptions extends CommonSeparationOptions {
   /** A key of {@link METHODS}, or `auto`. */
   method?: string;
+  /**
+   * Threads for the per-bin passes of the methods marked {@link MethodEntry.threads}
+   * (Node: `createBinPassPool` of cli/binPassPool.ts; the caller closes it). Other methods,
+   * and a pool of one thread, run on the calling thread. Default: none (one thread, as in
+   * the desktop renderer's Web Worker).
+   */
+  pool?: BinPassPool;
   [option: string]: unknown;
 }
 

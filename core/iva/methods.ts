@@ -1,25 +1,45 @@
-import type { MethodEntry } from '../separate.js';
-import { auxIva, type AuxIvaOptions } from './auxiva.js';
-import { ilrma, type IlrmaOptions } from './ilrma.js';
+import type { MethodEntry, SeparateOptions } from '../separate.js';
+import { auxIva, auxIvaOn, type AuxIvaOptions } from './auxiva.js';
+import type { BinPassPool } from './binPassPool.js';
+import { ilrma, ilrmaOn, type IlrmaOptions } from './ilrma.js';
 import { fdIca, type FdIcaOptions } from './fdica.js';
 import { ngIva, type NgIvaOptions } from './ngiva.js';
+
+/** The pool to run on, when it has more than one thread. */
+function poolOf(options: SeparateOptions): BinPassPool | undefined {
+  return options.pool && options.pool.threads > 1 ? options.pool : undefined;
+}
 
 /** The IVA separation methods, by name; {@link METHODS} includes them all. */
 export const IVA_METHODS: Record<string, MethodEntry> = {
   auxiva: {
     model: 'convolutive',
     description: 'AuxIVA with iterative projection (Ono 2011): fast, stable separation of room recordings',
-    run: (mixture, options) => auxIva(mixture, { ...(options as AuxIvaOptions), update: 'ip' }),
+    threads: true,
+    run: (mixture, options) => {
+      const pool = poolOf(options);
+      const ip: AuxIvaOptions = { ...(options as AuxIvaOptions), update: 'ip' };
+      return pool ? auxIvaOn(pool, mixture, ip) : auxIva(mixture, ip);
+    },
   },
   iss: {
     model: 'convolutive',
     description: 'AuxIVA with iterative source steering (Scheibler & Ono 2020): no matrix inverses',
-    run: (mixture, options) => auxIva(mixture, { ...(options as AuxIvaOptions), update: 'iss' }),
+    threads: true,
+    run: (mixture, options) => {
+      const pool = poolOf(options);
+      const iss: AuxIvaOptions = { ...(options as AuxIvaOptions), update: 'iss' };
+      return pool ? auxIvaOn(pool, mixture, iss) : auxIva(mixture, iss);
+    },
   },
   ilrma: {
     model: 'convolutive',
     description: 'ILRMA (Kitamura et al. 2016): IVA with a low-rank NMF source model, best in reverberant rooms',
-    run: (mixture, options) => ilrma(mixture, options as IlrmaOptions),
+    threads: true,
+    run: (mixture, options) => {
+      const pool = poolOf(options);
+      return pool ? ilrmaOn(pool, mixture, options as IlrmaOptions) : ilrma(mixture, options as IlrmaOptions);
+    },
   },
   ngiva: { model: 'convolutive', description: 'natural-gradient IVA (Kim et al. 2007) with a core/optim optimizer', run: (mixture, options) => ngIva(mixture, options as NgIvaOptions) }, // prettier-ignore
   fdica: { model: 'convolutive', description: 'frequency-domain ICA with permutation alignment (Sawada et al.): why IVA exists', run: (mixture, options) => fdIca(mixture, options as FdIcaOptions) }, // prettier-ignore

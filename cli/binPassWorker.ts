@@ -1,0 +1,33 @@
+import { parentPort } from 'node:worker_threads';
+import { binPassScratch, runBinRange } from '../core/iva/binPass.js';
+import { isUnmixError } from '../core/errors.js';
+import { CONTROL, PoolCommand, type AttachMessage } from './binPassProtocol.js';
+
+/**
+ * Worker thread of the bin-pass pool (cli/binPassPool.ts). On an attach message it
+ * blocks on the shared control array and, for each round the main thread starts, runs
+ * its bin range of the pass (core's {@link runBinRange}, the same function the main
+ * thread runs) and counts itself done; a `detach` round sends it back to its message
+ * loop for the next state. A failure is reported as a one-line message (never a stack)
+ * and the round still completes, so the main thread never waits for ever.
+ */
+parentPort?.on('message', ({ state, control, range, generation }: AttachMessage) => {
+  const scratch = binPassScratch(state);
+  let seen = generation;
+  for (;;) {
+    Atomics.wait(control, CONTROL.generation, seen);
+    seen = Atomics.load(control, CONTROL.generation);
+    const command = Atomics.load(control, CONTROL.command);
+    if (command === PoolCommand.run) {
+      try {
+        runBinRange(state, range, scratch);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        parentPort?.postMessage({ error: isUnmixError(error) ? message : `internal error in a worker thread: ${message}` });
+        Atomics.store(control, CONTROL.failed, 1);
+      }
+    }
+    if (Atomics.sub(control, CONTROL.pending, 1) === 1) Atomics.notify(control, CONTROL.pending);
+    if (command === PoolCommand.detach) return;
+  }
+});
