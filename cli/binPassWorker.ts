@@ -23,7 +23,9 @@ parentPort?.on('message', ({ state, control, range, generation }: AttachMessage)
         runBinRange(state, range, scratch);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        parentPort?.postMessage({ error: isUnmixError(error) ? message : `internal error in a worker thread: ${message}` });
+        parentPort?.postMessage({
+          error: isUnmixError(error) ? message : `internal error in a worker thread: ${message}`,
+        });
         Atomics.store(control, CONTROL.failed, 1);
       }
     }

@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { encodeWav } from '../../core/audio/wav.js';
 import { UnmixError } from '../../core/errors.js';
-import { METHODS, separate, type SeparateOptions } from '../../core/separate.js';
+import { METHODS, type SeparateOptions } from '../../core/separate.js';
 import { unmixingFile, unmixingFromJson } from '../../core/unmixing.js';
 import { checkOutputs, ensureDirectory, fileStem, readInputFile, readWavFile, writeFileAtomic } from '../files.js';
 import type { CliIo } from '../io.js';
 import { OUTPUT_FORMATS, integerIn, numberAbove, outputFormatOption } from '../options.js';
 import { createProgress } from '../progress.js';
+import { separateOnThreads, threadsFromEnvironment } from '../threads.js';
 import { runSeparateOnline } from './separateOnline.js';
 
 /** `unmix separate --json` output. */
@@ -19,6 +20,8 @@ export interface SeparateReport {
   converged: boolean;
   /** Time of the separation itself, without file I/O. */
   seconds: number;
+  /** Threads the separation ran on, when more than one. */
+  threads?: number;
 }
 
 /** Parse `key=value` into a method option; numbers and booleans are converted. */
@@ -62,6 +65,11 @@ export function registerSeparate(program: Command, io: CliIo): void {
     .option('--seed <n>', 'seed of the random start', integerIn(0), 0)
     .option('--fft-size <n>', 'STFT frame length in samples (STFT methods)', integerIn(16, 65536))
     .option('--hop <n>', 'STFT hop in samples (STFT methods)', integerIn(1, 65536))
+    .option(
+      '--threads <n>',
+      'threads for auxiva, iss and ilrma (default: env UNMIX_THREADS, else the number of cores, 1 for short mixtures; other methods use 1)',
+      integerIn(1, 256),
+    )
     .option('--init <file>', 'warm start from an unmixing.json written by an earlier run')
     .option('-p, --param <key=value>', 'a method-specific option (repeatable), e.g. --param score=cubic', parseParam)
     .addOption(outputFormatOption())
@@ -95,9 +103,10 @@ export function registerSeparate(program: Command, io: CliIo): void {
       const start = performance.now();
       let result;
       try {
-        result = await separate(mixture, {
+        result = await separateOnThreads(mixture, {
           ...options.param,
           method: options.method,
+          threads: options.threads ?? threadsFromEnvironment(),
           sources: options.sources,
           iterations: options.iterations,
           tolerance: options.tolerance,
@@ -137,6 +146,7 @@ export function registerSeparate(program: Command, io: CliIo): void {
         iterations: result.iterations,
         converged: result.converged,
         seconds,
+        ...(result.threads ? { threads: result.threads } : {}),
       };
       if (options.json) {
         io.stdout(JSON.stringify(report, null, 2) + '\n');
@@ -144,7 +154,8 @@ export function registerSeparate(program: Command, io: CliIo): void {
         io.stdout(
           `separated ${written.length} source${written.length === 1 ? '' : 's'} with ${result.method} in ` +
             `${result.iterations} iteration${result.iterations === 1 ? '' : 's'} ` +
-            `(${result.converged ? 'converged' : 'iteration limit reached'}), ${seconds.toFixed(2)} s\n`,
+            `(${result.converged ? 'converged' : 'iteration limit reached'}), ${seconds.toFixed(2)} s` +
+            `${result.threads ? ` on ${result.threads} threads` : ''}\n`,
         );
         for (const out of [...written, unmixingPath]) io.stdout(`${out}\n`);
       }

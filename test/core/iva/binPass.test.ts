@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { auxIva, auxIvaOn } from '../../../core/iva/auxiva.js';
+import { binPassScratch, runBinRange, splitBins, type BinPassState } from '../../../core/iva/binPass.js';
+import { inlineRanges, type BinPassPool } from '../../../core/iva/binPassPool.js';
+import { ilrma, ilrmaOn } from '../../../core/iva/ilrma.js';
+import { separate } from '../../../core/separate.js';
+import { convolutiveMixture } from './convolutiveMixture.js';
+
+/**
+ * A pool without threads: `run` runs ranges 1.. on the calling thread. It goes through
+ * the same interface as the Node pool, so the split, the partial sums and their order
+ * are tested here in core; test/cli/threads.test.ts checks real threads against it.
+ */
+function inThreadPool(threads: number): BinPassPool & { passes: number } {
+  let state: BinPassState | undefined;
+  let scratch: ReturnType<typeof binPassScratch> | undefined;
+  return {
+    ...inlineRanges(threads),
+    passes: 0,
+    attach(next) {
+      state = next;
+      scratch = binPassScratch(next);
+      return Promise.resolve();
+    },
+    run() {
+      this.passes++;
+      for (let r = 1; r < threads; r++) runBinRange(state!, r, scratch!);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Largest |a - b| over all samples, relative to the RMS of `a`. */
+function relativeDifference(a: Float64Array[], b: Float64Array[]): number {
+  let max = 0;
+  let energy = 0;
+  let count = 0;
+  a.forEach((x, k) => {
+    for (let i = 0; i < x.length; i++) {
+      max = Math.max(max, Math.abs(x[i] - b[k][i]));
+      energy += x[i] * x[i];
+      count++;
+    }
+  });
+  return max / Math.sqrt(energy / count);
+}
+
+describe('bin passes split into ranges', () => {
+  const two = convolutiveMixture(2, 2, { seconds: 2 });
+  const three = convolutiveMixture(2, 3, { seconds: 2 });
+
+  it('splits the active bins evenly and in order', () => {
+    const active = new Uint8Array(100).fill(1);
+    active.fill(0, 80);
+    expect(splitBins(active, 1)).toEqual([0, 100]);
+    expect(splitBins(active, 4)).toEqual([0, 20, 40, 60, 100]);
+    const bounds = splitBins(active, 3);
+    expect(bounds[0]).toBe(0);
+    expect(bounds.at(-1)).toBe(100);
+    for (let r = 1; r < bounds.length; r++) expect(bounds[r]).toBeGreaterThanOrEqual(bounds[r - 1]);
+  });
+
+  it('gives AuxIVA, ISS and OverIVA the one-thread result within rounding, the same on every run', async () => {
+    const cases = [
+      [two.mixture, { fftSize: 256, iterations: 15 }],
+      [two.mixture, { fftSize: 256, iterations: 15, update: 'iss' as const }],
+      [three.mixture, { fftSize: 256, iterations: 15, sources: 2, reduction: 'overiva' as const }],
+    ] as const;
+    for (const [mixture, options] of cases) {
+      const one = auxIva(mixture, options);
+      const pool = inThreadPool(3);
+      const split = await auxIvaOn(pool, mixture, options);
+      const again = await auxIvaOn(inThreadPool(3), mixture, options);
+      expect(split.threads).toBe(3);
+      expect(pool.passes).toBe(16);
+      expect(relativeDifference(one.sources.channels, split.sources.channels)).toBeLessThan(1e-8);
+      expect(split.trace.at(-1)!.cost).toBeCloseTo(one.trace.at(-1)!.cost, 8);
+      expect(again.sources.channels).toEqual(split.sources.channels);
+    }
+  });
+
+  it('gives ILRMA (with its AuxIVA warm-up) the one-thread result within rounding', async () => {
+    const options = { fftSize: 256, iterations: 10, warmup: 3 };
+    const one = ilrma(two.mixture, options);
+    const split = await ilrmaOn(inThreadPool(2), two.mixture, options);
+    expect(split.trace).toHaveLength(13);
+    expect(relativeDifference(one.sources.channels, split.sources.channels)).toBeLessThan(1e-8);
+  });
+
+  it('reaches the methods through separate, and one-thread pools and other methods ignore it', async () => {
+    const viaSeparate = await separate(two.mixture, { method: 'iss', fftSize: 256, iterations: 5, pool: inThreadPool(2) }); // prettier-ignore
+    expect(viaSeparate.threads).toBe(2);
+    const single = await separate(two.mixture, { method: 'auxiva', fftSize: 256, iterations: 5, pool: inThreadPool(1) }); // prettier-ignore
+    expect(single.threads).toBeUndefined();
+    expect(single.sources.channels).toEqual(auxIva(two.mixture, { fftSize: 256, iterations: 5 }).sources.channels);
+    const pool = inThreadPool(2);
+    const other = await separate(two.mixture, { method: 'fdica', fftSize: 256, iterations: 5, pool });
+    expect(other.threads).toBeUndefined();
+    expect(pool.passes).toBe(0);
+  });
+});
