@@ -60,3 +60,21 @@ export function peakRss(): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Largest absolute difference between two multichannel signals (same shapes), relative
+ * to the RMS of `a` over all its samples: how far two runs that should agree apart.
+ */
+export function maxRelativeDifference(a: readonly Float64Array[], b: readonly Float64Array[]): number {
+  let max = 0;
+  let energy = 0;
+  let count = 0;
+  a.forEach((x, k) => {
+    for (let i = 0; i < x.length; i++) {
+      max = Math.max(max, Math.abs(x[i] - b[k][i]));
+      energy += x[i] * x[i];
+      count++;
+    }
+  });
+  return max / Math.sqrt(energy / count);
+}

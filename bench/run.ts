@@ -12,6 +12,7 @@ const NAMES = [
   'eval',
   'ngiva',
   'hard',
+  'threads',
   // one line per benchmark module
 ];
 

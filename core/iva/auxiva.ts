@@ -5,11 +5,9 @@ import { BinPassKind, createBinPassState, SUM_GRADIENT, SUM_LOG_DET } from './bi
 import {
   ONE_THREAD,
   runBinPasses,
-  runBinPassesOn,
   sharePrepared,
   threadsOf,
   type BinPassMemory,
-  type BinPassPool,
   type BinPassSteps,
 } from './binPassPool.js';
 import {
@@ -79,23 +77,12 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
 }
 
 /**
- * {@link auxIva} with its passes split over the threads of `pool` (Node: cli/binPassPool.ts).
- * Equal to {@link auxIva} within floating-point rounding, and the same from run to run for
- * a given `pool.threads`; with one thread it is {@link auxIva} bit for bit.
- *
- * @param pool - the threads; its owner creates it and closes it (also after an error or abort)
- * @returns as {@link auxIva}, plus `threads`
+ * {@link auxIva} as a generator of passes (core/iva/binPassPool.ts), its buffers from `memory`:
+ * `runBinPassesOn(auxIvaSteps(mixture, options, pool), pool)` runs it on a pool's threads, as
+ * `separate(mixture, { method, pool })` does. Equal to {@link auxIva} within floating-point rounding
+ * and the same from run to run for a given `pool.threads`; with one thread, {@link auxIva} bit for bit.
  */
-export function auxIvaOn(
-  pool: BinPassPool,
-  mixture: MultichannelSignal,
-  options: AuxIvaOptions = {},
-): Promise<SeparationResult> {
-  return runBinPassesOn(auxIvaSteps(mixture, options, pool), pool);
-}
-
-/** {@link auxIva} as a generator of passes, for either driver; its buffers come from `memory`. */
-function* auxIvaSteps(
+export function* auxIvaSteps(
   mixture: MultichannelSignal,
   options: AuxIvaOptions,
   memory: BinPassMemory,
@@ -185,7 +172,7 @@ export function* auxIvaIterations(
   const state = createBinPassState(
     { dims, sources, frames, bins, bases: 0, update: options.update, channels, w, covariance: overIva ? memory.share(covariance) : new Float64Array(0), active }, // prettier-ignore
     memory.threads,
-    memory.allocate,
+    (length) => memory.allocate(length),
   );
   const { power, sums } = state.totals;
   state.params[0] = BinPassKind.auxIvaStart;

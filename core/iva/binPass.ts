@@ -66,8 +66,8 @@ export const SUM_FIT = 2;
 /** See {@link SUM_GRADIENT}; `meanOutput_k` is at `SUM_MEAN_OUTPUT + k`. */
 export const SUM_MEAN_OUTPUT = 3;
 
-/** Everything a pass reads and writes, for every bin range. Plain data: postable to a worker. */
-export interface BinPassState {
+/** What a pass works on, as {@link createBinPassState} takes it. */
+export interface BinPassInputs {
   /** Channels iterated on (microphones, or their PCA reduction). */
   dims: number;
   /** Target sources (the first rows of each `W_f`; more rows are the OverIVA background). */
@@ -80,8 +80,6 @@ export interface BinPassState {
   bases: number;
   /** Update rule of the unmixing matrices. */
   update: 'ip' | 'iss';
-  /** True when `dims > sources` (OverIVA background rows). */
-  overIva: boolean;
   /** `dims` bin-major STFT arrays (bin `f`, frame `t` at `2 * (f * frames + t)`); read only. */
   channels: Float64Array[];
   /** Per-bin `dims` x `dims` unmixing, interleaved (bin `f` at `2 * f * dims²`); each range writes its bins. */
@@ -90,6 +88,12 @@ export interface BinPassState {
   covariance: Float64Array;
   /** 1 for bins that carry signal; others are skipped. */
   active: Uint8Array;
+}
+
+/** Everything a pass reads and writes, for every bin range. Plain data: postable to a worker. */
+export interface BinPassState extends BinPassInputs {
+  /** True when `dims > sources` (OverIVA background rows). */
+  overIva: boolean;
   /** Range `r` covers bins `bounds[r] .. bounds[r + 1] - 1`; `bounds.length` = ranges + 1. */
   bounds: number[];
   /** Per-pass parameters set by the caller before each pass: `[kind, varianceFloor]`. */
@@ -126,20 +130,6 @@ export function splitBins(active: Uint8Array, ranges: number): number[] {
   }
   bounds.push(active.length);
   return bounds;
-}
-
-/** The arrays of a {@link BinPassState} beyond its sizes, as {@link createBinPassState} takes them. */
-export interface BinPassInputs {
-  dims: number;
-  sources: number;
-  frames: number;
-  bins: number;
-  bases: number;
-  update: 'ip' | 'iss';
-  channels: Float64Array[];
-  w: Float64Array;
-  covariance: Float64Array;
-  active: Uint8Array;
 }
 
 /**
@@ -256,9 +246,9 @@ export function runBinRange(state: BinPassState, range: number, scratch: BinPass
       }
     }
   } else if (kind === BinPassKind.auxIva) {
-    auxIvaBins(state, start, end, partial, scratch);
+    auxIvaBins(state, range, scratch);
   } else {
-    ilrmaBins(state, start, end, partial, scratch);
+    ilrmaBins(state, range, scratch);
   }
 }
 
@@ -301,14 +291,9 @@ function ipBin(
   return gradient;
 }
 
-/** One AuxIVA iteration on bins `start..end-1`: IP or ISS with the pass's weights, the new outputs' power summed. */
-function auxIvaBins(
-  state: BinPassState,
-  start: number,
-  end: number,
-  partial: BinPassPartial,
-  scratch: BinPassScratch,
-): void {
+/** One AuxIVA iteration on the bins of `range`: IP or ISS with the pass's weights, the new outputs' power summed. */
+function auxIvaBins(state: BinPassState, range: number, scratch: BinPassScratch): void {
+  const partial = state.partials[range];
   const { channels, dims, frames, sources, w, weights } = state;
   const { y, steer, lu } = scratch;
   const size = 2 * dims * dims;
@@ -316,7 +301,7 @@ function auxIvaBins(
   power.fill(0);
   let gradient = 0;
   let logDet = 0;
-  for (let f = start; f < end; f++) {
+  for (let f = state.bounds[range]; f < state.bounds[range + 1]; f++) {
     if (!state.active[f]) continue;
     const wo = f * size;
     if (state.update === 'iss') {
@@ -357,17 +342,12 @@ function binVariance(state: BinPassState, f: number, floor: number, variance: Fl
 }
 
 /**
- * One ILRMA iteration on bins `start..end-1`: per bin the unmixing (IP or ISS with weights
+ * One ILRMA iteration on the bins of `range`: per bin the unmixing (IP or ISS with weights
  * `1/λ`), then the bases (multiplicative Itakura-Saito update), then the bin's share of
  * the activation statistics, of the fit and of the mean output power.
  */
-function ilrmaBins(
-  state: BinPassState,
-  start: number,
-  end: number,
-  partial: BinPassPartial,
-  scratch: BinPassScratch,
-): void {
+function ilrmaBins(state: BinPassState, range: number, scratch: BinPassScratch): void {
+  const partial = state.partials[range];
   const { channels, dims, frames, sources, bins, bases: nb, w, basis, activation } = state;
   const { y, steer, lu, variance, a } = scratch;
   const weights = scratch.binWeights;
@@ -380,7 +360,7 @@ function ilrmaBins(
   let gradient = 0;
   let logDet = 0;
   let fit = 0;
-  for (let f = start; f < end; f++) {
+  for (let f = state.bounds[range]; f < state.bounds[range + 1]; f++) {
     if (!state.active[f]) continue;
     const wo = f * size;
     binVariance(state, f, floor, variance);

@@ -73,20 +73,42 @@ export function threadsOf(memory: BinPassMemory): { threads?: number } {
 /** An iterative method written once for every driver: yields its state when a pass is due, returns its result. */
 export type BinPassSteps<R> = Generator<BinPassState, R, void>;
 
+/** The state the last pass ran on and its scratch, carried from pass to pass by a driver. */
+interface PassCursor {
+  state?: BinPassState;
+  scratch?: BinPassScratch;
+}
+
+/**
+ * Resume `steps` up to its next pass (or its end); a new state gets its scratch.
+ *
+ * @returns the result when done, else whether the state is new (a pool must attach it)
+ */
+function nextPass<R>(
+  steps: BinPassSteps<R>,
+  cursor: PassCursor,
+): { done: true; value: R } | { done: false; fresh: boolean } {
+  const next = steps.next();
+  if (next.done) return { done: true, value: next.value };
+  const fresh = next.value !== cursor.state;
+  if (fresh) {
+    cursor.state = next.value;
+    cursor.scratch = binPassScratch(next.value);
+  }
+  return { done: false, fresh };
+}
+
 /**
  * Drive `steps` on the calling thread: each yielded pass runs range by range, then the
  * partials are summed. Synchronous, so errors (bad options included) throw from here.
  */
 export function runBinPasses<R>(steps: BinPassSteps<R>): R {
-  let state: BinPassState | undefined;
-  let scratch: BinPassScratch | undefined;
-  for (let next = steps.next(); ; next = steps.next()) {
+  const cursor: PassCursor = {};
+  for (;;) {
+    const next = nextPass(steps, cursor);
     if (next.done) return next.value;
-    if (next.value !== state) {
-      state = next.value;
-      scratch = binPassScratch(state);
-    }
-    for (let r = 0; r < state.partials.length; r++) runBinRange(state, r, scratch!);
+    const { state, scratch } = cursor as Required<PassCursor>;
+    for (let r = 0; r < state.partials.length; r++) runBinRange(state, r, scratch);
     sumPartials(state);
   }
 }
@@ -98,18 +120,15 @@ export function runBinPasses<R>(steps: BinPassSteps<R>): R {
  * iteration. The pool is not closed here: its owner closes it (also on error or abort).
  */
 export async function runBinPassesOn<R>(steps: BinPassSteps<R>, pool: BinPassPool): Promise<R> {
-  let state: BinPassState | undefined;
-  let scratch: BinPassScratch | undefined;
-  for (let next = steps.next(); ; next = steps.next()) {
+  const cursor: PassCursor = {};
+  for (;;) {
+    const next = nextPass(steps, cursor);
     if (next.done) return next.value;
-    if (next.value !== state) {
-      state = next.value;
-      scratch = binPassScratch(state);
-      await pool.attach(state);
-    }
+    const { state, scratch } = cursor as Required<PassCursor>;
+    if (next.fresh) await pool.attach(state);
     const others = pool.run();
     try {
-      runBinRange(state, 0, scratch!);
+      runBinRange(state, 0, scratch);
     } catch (error) {
       // Let the other ranges finish before the error leaves: the owner then closes the pool.
       await others.catch(() => undefined);

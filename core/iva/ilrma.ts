@@ -7,11 +7,9 @@ import { BinPassKind, createBinPassState, SUM_FIT, SUM_GRADIENT, SUM_LOG_DET, SU
 import {
   ONE_THREAD,
   runBinPasses,
-  runBinPassesOn,
   sharePrepared,
   threadsOf,
   type BinPassMemory,
-  type BinPassPool,
   type BinPassSteps,
 } from './binPassPool.js';
 import {
@@ -78,23 +76,12 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
 }
 
 /**
- * {@link ilrma} (its AuxIVA warm-up included) with its passes split over the threads of
- * `pool` (Node: cli/binPassPool.ts). Equal to {@link ilrma} within floating-point
- * rounding, and the same from run to run for a given `pool.threads`.
- *
- * @param pool - the threads; its owner creates it and closes it (also after an error or abort)
- * @returns as {@link ilrma}, plus `threads`
+ * {@link ilrma} as a generator of passes (core/iva/binPassPool.ts), its buffers from `memory`:
+ * `runBinPassesOn(ilrmaSteps(mixture, options, pool), pool)` runs it on a pool's threads, as
+ * `separate(mixture, { method, pool })` does. Equal to {@link ilrma} within floating-point rounding
+ * and the same from run to run for a given `pool.threads`; with one thread, {@link ilrma} bit for bit.
  */
-export function ilrmaOn(
-  pool: BinPassPool,
-  mixture: MultichannelSignal,
-  options: IlrmaOptions = {},
-): Promise<SeparationResult> {
-  return runBinPassesOn(ilrmaSteps(mixture, options, pool), pool);
-}
-
-/** {@link ilrma} as a generator of passes, for either driver; its buffers come from `memory`. */
-function* ilrmaSteps(
+export function* ilrmaSteps(
   mixture: MultichannelSignal,
   options: IlrmaOptions,
   memory: BinPassMemory,
@@ -208,7 +195,7 @@ export function* ilrmaIterations(
   const state = createBinPassState(
     { dims, sources, frames, bins, bases: nb, update: options.update, channels, w, covariance: overIva ? memory.share(covariance) : new Float64Array(0), active }, // prettier-ignore
     memory.threads,
-    memory.allocate,
+    (length) => memory.allocate(length),
   );
 
   // Scale the random NMF start to the data so the first variances are of the right order.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { auxIva, auxIvaOn } from '../../../core/iva/auxiva.js';
+import { maxRelativeDifference } from '../../../bench/report.js';
+import { auxIva, auxIvaSteps } from '../../../core/iva/auxiva.js';
 import { binPassScratch, runBinRange, splitBins, type BinPassState } from '../../../core/iva/binPass.js';
-import { inlineRanges, type BinPassPool } from '../../../core/iva/binPassPool.js';
-import { ilrma, ilrmaOn } from '../../../core/iva/ilrma.js';
+import { inlineRanges, runBinPassesOn, type BinPassPool } from '../../../core/iva/binPassPool.js';
+import { ilrma, ilrmaSteps } from '../../../core/iva/ilrma.js';
 import { separate } from '../../../core/separate.js';
 import { convolutiveMixture } from './convolutiveMixture.js';
 
@@ -30,21 +31,6 @@ function inThreadPool(threads: number): BinPassPool & { passes: number } {
   };
 }
 
-/** Largest |a - b| over all samples, relative to the RMS of `a`. */
-function relativeDifference(a: Float64Array[], b: Float64Array[]): number {
-  let max = 0;
-  let energy = 0;
-  let count = 0;
-  a.forEach((x, k) => {
-    for (let i = 0; i < x.length; i++) {
-      max = Math.max(max, Math.abs(x[i] - b[k][i]));
-      energy += x[i] * x[i];
-      count++;
-    }
-  });
-  return max / Math.sqrt(energy / count);
-}
-
 describe('bin passes split into ranges', () => {
   const two = convolutiveMixture(2, 2, { seconds: 2 });
   const three = convolutiveMixture(2, 3, { seconds: 2 });
@@ -69,11 +55,15 @@ describe('bin passes split into ranges', () => {
     for (const [mixture, options] of cases) {
       const one = auxIva(mixture, options);
       const pool = inThreadPool(3);
-      const split = await auxIvaOn(pool, mixture, options);
-      const again = await auxIvaOn(inThreadPool(3), mixture, options);
+      const split = await runBinPassesOn(auxIvaSteps(mixture, options, pool), pool);
+      const again = await separate(mixture, {
+        ...options,
+        method: 'update' in options ? options.update : 'auxiva',
+        pool: inThreadPool(3),
+      });
       expect(split.threads).toBe(3);
       expect(pool.passes).toBe(16);
-      expect(relativeDifference(one.sources.channels, split.sources.channels)).toBeLessThan(1e-8);
+      expect(maxRelativeDifference(one.sources.channels, split.sources.channels)).toBeLessThan(1e-8);
       expect(split.trace.at(-1)!.cost).toBeCloseTo(one.trace.at(-1)!.cost, 8);
       expect(again.sources.channels).toEqual(split.sources.channels);
     }
@@ -82,9 +72,10 @@ describe('bin passes split into ranges', () => {
   it('gives ILRMA (with its AuxIVA warm-up) the one-thread result within rounding', async () => {
     const options = { fftSize: 256, iterations: 10, warmup: 3 };
     const one = ilrma(two.mixture, options);
-    const split = await ilrmaOn(inThreadPool(2), two.mixture, options);
+    const pool = inThreadPool(2);
+    const split = await runBinPassesOn(ilrmaSteps(two.mixture, options, pool), pool);
     expect(split.trace).toHaveLength(13);
-    expect(relativeDifference(one.sources.channels, split.sources.channels)).toBeLessThan(1e-8);
+    expect(maxRelativeDifference(one.sources.channels, split.sources.channels)).toBeLessThan(1e-8);
   });
 
   it('reaches the methods through separate, and one-thread pools and other methods ignore it', async () => {
