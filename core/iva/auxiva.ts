@@ -2,14 +2,7 @@ import type { MultichannelSignal } from '../audio/signal.js';
 import { throwIfAborted, UnmixError } from '../errors.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { BinPassKind, createBinPassState, SUM_GRADIENT, SUM_LOG_DET } from './binPass.js';
-import {
-  ONE_THREAD,
-  runBinPasses,
-  sharePrepared,
-  threadsOf,
-  type BinPassMemory,
-  type BinPassSteps,
-} from './binPassPool.js';
+import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -99,7 +92,7 @@ export function* auxIvaSteps(
   }
   const whiten = Boolean(options.whiten);
   throwIfAborted(options.signal);
-  const prepared = sharePrepared(prepareMixture(mixture, resolved, whiten), memory);
+  const prepared = prepareMixture(mixture, resolved, whiten, (length) => memory.allocate(length));
   const rows = prepared.dims;
   const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));
   const { trace, converged } = yield* auxIvaIterations(
@@ -156,7 +149,7 @@ export function iterateAuxIva(
 /**
  * {@link iterateAuxIva} as a generator of passes (core/iva/binPass.ts does the per-bin
  * work); `prepared.channels` and `w` must be visible to `memory`'s threads
- * ({@link sharePrepared}, {@link BinPassMemory.share}).
+ * (`prepareMixture` with `memory.allocate`, {@link BinPassMemory.share}).
  */
 export function* auxIvaIterations(
   prepared: PreparedMixture,

@@ -1,5 +1,4 @@
 import { UnmixError } from '../errors.js';
-import type { PreparedMixture } from './stftMixture.js';
 import { binPassScratch, runBinRange, sumPartials, type BinPassScratch, type BinPassState } from './binPass.js';
 
 /**
@@ -54,15 +53,6 @@ export const ONE_THREAD: BinPassMemory = {
 export function inlineRanges(ranges: number): BinPassMemory {
   if (!Number.isInteger(ranges) || ranges < 1) throw new UnmixError(`threads must be a whole number >= 1, got ${ranges}`, 'usage'); // prettier-ignore
   return { ...ONE_THREAD, threads: ranges };
-}
-
-/**
- * `prepared` with its STFT channels where `memory`'s threads can read them (a copy in
- * shared memory for a pool; the same arrays for one thread). The unshared arrays are
- * dropped from the returned object, so a long mixture is not held twice for long.
- */
-export function sharePrepared(prepared: PreparedMixture, memory: BinPassMemory): PreparedMixture {
-  return memory.threads === 1 ? prepared : { ...prepared, channels: prepared.channels.map((x) => memory.share(x)) };
 }
 
 /** `{ threads }` for a result that ran on more than one bin range, else nothing (one thread). */

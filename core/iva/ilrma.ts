@@ -4,14 +4,7 @@ import { createRandom } from '../random.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { auxIvaIterations, type IvaUpdateRule } from './auxiva.js';
 import { BinPassKind, createBinPassState, SUM_FIT, SUM_GRADIENT, SUM_LOG_DET, SUM_MEAN_OUTPUT } from './binPass.js';
-import {
-  ONE_THREAD,
-  runBinPasses,
-  sharePrepared,
-  threadsOf,
-  type BinPassMemory,
-  type BinPassSteps,
-} from './binPassPool.js';
+import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -101,7 +94,7 @@ export function* ilrmaSteps(
     throw new UnmixError(`warmup must be a whole number >= 0, got ${requestedWarmup}`, 'usage');
   }
   throwIfAborted(options.signal);
-  const prepared = sharePrepared(prepareMixture(mixture, resolved), memory);
+  const prepared = prepareMixture(mixture, resolved, false, (length) => memory.allocate(length));
   const rows = prepared.dims;
   const warmup = options.initial ? 0 : (requestedWarmup ?? (rows >= 3 ? 10 : 0));
   const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));

@@ -150,18 +150,21 @@ export interface PreparedMixture {
  * (`P_f = D^{-1/2} Eᴴ`), in place: the first `sources` STFT arrays are reused, so a
  * reduction holds no extra copy. `whiten` also whitens a square mixture.
  *
+ * @param allocate - where the STFT arrays go (`length` values each); default plain memory.
+ *   Worker threads pass shared memory, so the STFT is never copied for them.
  * @throws UnmixError (input) when the mixture is silent
  */
 export function prepareMixture(
   mixture: MultichannelSignal,
   options: ResolvedStftOptions,
   whiten = false,
+  allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
 ): PreparedMixture {
   const mics = mixture.channels.length;
   const sources = options.sources;
   const layout = stftLayout(mixture.channels[0].length, options);
   const { bins, frames } = layout;
-  const channels = mixture.channels.map((x) => stftChannel(x, layout));
+  const channels = mixture.channels.map((x) => stftChannel(x, layout, allocate(2 * bins * frames)));
   const covariance = new Float64Array(bins * 2 * mics * mics);
   const active = new Uint8Array(bins);
   let total = 0;
