@@ -18,12 +18,18 @@ import { createBinPassPool } from './binPassPool.js';
 export const MIN_BINS_PER_THREAD = 64;
 
 /**
- * Fewest `samples x channels²` (the work of a pass grows with frames x bins x channels²,
- * frames x bins ~ 2 x samples at hop fftSize/4) for which the default uses more than one
- * thread. Below it, starting the workers costs about what they save. Measured with bench
- * `threads` on 2 cores: PLACEHOLDER.
+ * Fewest `samples x channels² x iterations` (the work of a run: a pass costs about frames x
+ * bins x channels², and frames x bins ~ 2 x samples at hop fftSize/4) for which the
+ * default uses more than one thread: 2 s of 2 channels at 16 kHz with 200 iterations.
+ * Starting a worker costs ~50 ms of CPU (a V8 isolate and the core modules) and a pass's
+ * barrier ~10-50 µs; a second thread saves half of a pass's work, so it pays once one
+ * thread would take more than ~0.1-0.2 s, which AuxIVA (IP, 200 iterations, the cheapest
+ * method here) reaches at ~1.5-2 s of 2 channels (bench/threads.ts, break-even table).
  */
-export const MIN_WORK_FOR_THREADS = 4 * 16000 * 4;
+export const MIN_WORK_FOR_THREADS = 2 * 16000 * 2 * 2 * 200;
+
+/** Iterations assumed when none are given: the default of AuxIVA, ISS and ILRMA. */
+const DEFAULT_ITERATIONS = 200;
 
 /**
  * `UNMIX_THREADS` from the environment: a whole number >= 1, or undefined when unset or empty.
@@ -46,15 +52,16 @@ export function threadsFromEnvironment(env: NodeJS.ProcessEnv = process.env): nu
  * - methods that do not split passes over bins (NG-IVA, FDICA, the ICA family): 1;
  * - otherwise at most one thread per {@link MIN_BINS_PER_THREAD} bins;
  * - `requested` (a `--threads` or `UNMIX_THREADS` value) is used as given within that cap;
- * - by default, the number of cores (`os.availableParallelism()`), or 1 when the mixture
- *   is too short for threads to pay ({@link MIN_WORK_FOR_THREADS}).
+ * - by default, the number of cores, or 1 when the run is too short for threads to pay
+ *   ({@link MIN_WORK_FOR_THREADS}).
  *
  * @param options - the method (default `auto`), the FFT size (default from the sample
- *   rate) and the requested threads (default undefined: choose)
+ *   rate), the iterations (default 200) and the requested threads (default undefined: choose)
+ * @param cores - threads the machine runs at once (default `os.availableParallelism()`)
  */
 export function chooseThreads(
   mixture: MultichannelSignal,
-  options: { method?: string; fftSize?: number; threads?: number },
+  options: { method?: string; fftSize?: number; iterations?: number; threads?: number },
   cores: number = os.availableParallelism(),
 ): number {
   const requested = options.threads;
@@ -67,7 +74,7 @@ export function chooseThreads(
   const cap = Math.max(1, Math.floor((fftSize / 2 + 1) / MIN_BINS_PER_THREAD));
   if (requested !== undefined) return Math.min(requested, cap);
   const channels = mixture.channels.length;
-  const work = (mixture.channels[0]?.length ?? 0) * channels * channels;
+  const work = (mixture.channels[0]?.length ?? 0) * channels * channels * (options.iterations ?? DEFAULT_ITERATIONS);
   return work < MIN_WORK_FOR_THREADS ? 1 : Math.max(1, Math.min(cores, cap));
 }
 
@@ -84,7 +91,8 @@ export async function separateOnThreads(
   options: SeparateOptions & { threads?: number } = {},
 ): Promise<SeparationResult> {
   const { threads: requested, ...rest } = options;
-  const threads = chooseThreads(mixture, { method: rest.method, fftSize: rest.fftSize, threads: requested });
+  const { method, fftSize, iterations } = rest;
+  const threads = chooseThreads(mixture, { method, fftSize, iterations, threads: requested });
   if (threads <= 1) return separate(mixture, rest);
   const pool = await createBinPassPool(threads);
   try {

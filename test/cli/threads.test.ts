@@ -109,6 +109,7 @@ describe('separation on worker threads', () => {
     expect(chooseThreads(long, { method: 'fdica' }, 8)).toBe(1);
     expect(chooseThreads(short, { method: 'auxiva' }, 8)).toBe(1);
     expect(chooseThreads(short, { method: 'auxiva', threads: 2 }, 8)).toBe(2);
+    expect(chooseThreads(long, { method: 'auxiva', iterations: 1 }, 8)).toBe(1);
     expect(threadsFromEnvironment({ UNMIX_THREADS: '3' })).toBe(3);
     expect(threadsFromEnvironment({ UNMIX_THREADS: '' })).toBeUndefined();
     expect(() => threadsFromEnvironment({ UNMIX_THREADS: 'many' })).toThrow(/UNMIX_THREADS/);
