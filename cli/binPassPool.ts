@@ -9,7 +9,8 @@ import { workerScript } from './workerScript.js';
  * Node worker threads for the per-bin passes of AuxIVA, ISS and ILRMA: core's
  * {@link BinPassPool} on `node:worker_threads`. The STFT, the unmixing matrices and every
  * pass buffer live in SharedArrayBuffers, so a pass moves no data between threads; the
- * barrier at the end of a pass is an atomic counter (`Atomics.wait` in the workers,
+ * threads claim the pass's bin ranges from a shared counter, and the barrier at the end
+ * of a pass is an atomic counter (`Atomics.wait` in the workers,
  * `Atomics.waitAsync` in the main thread, so its event loop keeps running).
  */
 
@@ -65,10 +66,8 @@ class WorkerPool implements NodeBinPassPool {
   async attach(state: BinPassState): Promise<void> {
     if (this.attached) await this.round(PoolCommand.detach);
     const generation = Atomics.load(this.control, CONTROL.generation);
-    this.workers.forEach((worker, i) => {
-      const message: AttachMessage = { state, control: this.control, range: i + 1, generation };
-      worker.postMessage(message);
-    });
+    const message: AttachMessage = { state, control: this.control, generation };
+    for (const worker of this.workers) worker.postMessage(message);
     this.attached = true;
   }
 

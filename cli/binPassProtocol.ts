@@ -36,8 +36,6 @@ export const PoolCommand = {
 export interface AttachMessage {
   state: BinPassState;
   control: Int32Array;
-  /** The worker's bin range (1 .. threads - 1; the main thread runs range 0). */
-  range: number;
   /** `control[generation]` when the state was posted: the next round is the first to run. */
   generation: number;
 }

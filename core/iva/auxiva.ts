@@ -1,7 +1,7 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { throwIfAborted, UnmixError } from '../errors.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
-import { BinPassKind, createBinPassState, SUM_GRADIENT, SUM_LOG_DET } from './binPass.js';
+import { BinPassKind, createBinPassState, rangesFor, SUM_GRADIENT, SUM_LOG_DET } from './binPass.js';
 import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
 import {
   finishSeparation,
@@ -164,7 +164,7 @@ export function* auxIvaIterations(
   if (overIva && reduction) throw new UnmixError('OverIVA works on the microphones, not a PCA reduction', 'failed');
   const state = createBinPassState(
     { dims, sources, frames, bins, bases: 0, update: options.update, channels, w, covariance: overIva ? memory.share(covariance) : new Float64Array(0), active }, // prettier-ignore
-    memory.threads,
+    rangesFor(active, memory.threads),
     (length) => memory.allocate(length),
   );
   const { power, sums } = state.totals;

@@ -22,6 +22,14 @@ import {
  * {@link sumPartials} adds the ranges in range order. With one range the partial is the
  * total and every sum is formed exactly as a plain loop over the bins forms it.
  *
+ * With threads, a pass is cut into more ranges than threads ({@link rangesFor}, ~32 active
+ * bins each) and the threads claim ranges one at a time from a shared counter
+ * ({@link runClaimedRanges}): a thread that the OS runs less (other work on the machine)
+ * simply takes fewer ranges, instead of holding every pass up. Which thread runs a range
+ * does not change its partial, and the ranges are summed in range order, so the result
+ * depends only on the number of ranges, which depends only on the bins: it is the same
+ * for 2, 3 or 8 threads, and the same from run to run.
+ *
  * Everything in a {@link BinPassState} is plain data (typed arrays, numbers, strings), so
  * it can be posted to a worker; its arrays are shared when they were allocated by a
  * pool's {@link BinPassMemory}.
@@ -96,6 +104,8 @@ export interface BinPassState extends BinPassInputs {
   overIva: boolean;
   /** Range `r` covers bins `bounds[r] .. bounds[r + 1] - 1`; `bounds.length` = ranges + 1. */
   bounds: number[];
+  /** The next range to claim during a pass ({@link runClaimedRanges}); reset to 0 before each pass. */
+  claim: Int32Array;
   /** Per-pass parameters set by the caller before each pass: `[kind, varianceFloor]`. */
   params: Float64Array;
   /** AuxIVA weights `u_kt` of the pass (`sources` x `frames`), written by the caller between passes. */
@@ -132,6 +142,21 @@ export function splitBins(active: Uint8Array, ranges: number): number[] {
   return bounds;
 }
 
+/** Active bins per range when a pass is split for threads: enough work per range to make claiming it cheap. */
+export const BINS_PER_RANGE = 32;
+
+/**
+ * Ranges a pass over `active` bins is split into: 1 on one thread; with threads, about
+ * {@link BINS_PER_RANGE} active bins each, at least 2 and at most 64 (whatever the number
+ * of threads, so the result does not depend on it).
+ */
+export function rangesFor(active: Uint8Array, threads: number): number {
+  if (threads <= 1) return 1;
+  let count = 0;
+  for (let f = 0; f < active.length; f++) count += active[f];
+  return Math.max(2, Math.min(64, Math.round(count / BINS_PER_RANGE)));
+}
+
 /**
  * A {@link BinPassState} for `ranges` bin ranges, its pass buffers from `allocate` (plain
  * or shared memory), zeroed. With one range `totals` is `partials[0]`; with more, `totals`
@@ -150,10 +175,12 @@ export function createBinPassState(
     sums: alloc(SUM_MEAN_OUTPUT + sources),
   });
   const partials = Array.from({ length: ranges }, () => partial(allocate));
+  const counter = allocate(1);
   return {
     ...inputs,
     overIva: inputs.dims > sources,
     bounds: splitBins(inputs.active, ranges),
+    claim: new Int32Array(counter.buffer, counter.byteOffset, 1),
     params: allocate(2),
     weights: allocate(bases > 0 ? 0 : sources * frames),
     basis: allocate(sources * bins * bases),
@@ -177,6 +204,17 @@ export function sumPartials(state: BinPassState): void {
       const part = partials[r][key];
       for (let i = 0; i < total.length; i++) total[i] += part[i];
     }
+  }
+}
+
+/**
+ * Claim ranges of the pass from `state.claim` and run them ({@link runBinRange}) until
+ * none is left. Every thread working on the pass, the caller's included, runs this.
+ */
+export function runClaimedRanges(state: BinPassState, scratch: BinPassScratch): void {
+  const ranges = state.partials.length;
+  for (let range = Atomics.add(state.claim, 0, 1); range < ranges; range = Atomics.add(state.claim, 0, 1)) {
+    runBinRange(state, range, scratch);
   }
 }
 

@@ -1,5 +1,12 @@
 import { UnmixError } from '../errors.js';
-import { binPassScratch, runBinRange, sumPartials, type BinPassScratch, type BinPassState } from './binPass.js';
+import {
+  binPassScratch,
+  runBinRange,
+  runClaimedRanges,
+  sumPartials,
+  type BinPassScratch,
+  type BinPassState,
+} from './binPass.js';
 
 /**
  * Running the passes of AuxIVA and ILRMA on one thread or on several, without core
@@ -22,8 +29,9 @@ export interface BinPassMemory {
 
 /**
  * Threads that run bin ranges of a pass: the pool-agnostic interface between core's
- * iterations and a platform's threads. The caller runs range 0 itself; the pool runs
- * ranges `1 .. threads - 1`, one per thread.
+ * iterations and a platform's threads. During a pass the caller and the pool's
+ * `threads - 1` threads claim ranges from `state.claim` until none is left
+ * (core's `runClaimedRanges`).
  */
 export interface BinPassPool extends BinPassMemory {
   /**
@@ -32,14 +40,14 @@ export interface BinPassPool extends BinPassMemory {
    */
   attach(state: BinPassState): Promise<void>;
   /**
-   * Run ranges `1 .. threads - 1` of the pass `state.params` describes, on the attached
-   * state. Resolves when every range has finished; rejects with an `UnmixError`
-   * (`failed`, a plain message) when a thread fails.
+   * Start the pool's threads on the pass `state.params` describes (the attached state,
+   * `claim` already reset): each claims ranges until none is left. Resolves when all of
+   * them have stopped; rejects with an `UnmixError` (`failed`, a plain message) when one fails.
    */
   run(): Promise<void>;
 }
 
-/** Plain memory, one range: the single-thread path. */
+/** Plain memory, one thread: one range per pass, the single-thread path. */
 export const ONE_THREAD: BinPassMemory = {
   threads: 1,
   allocate: (length) => new Float64Array(length),
@@ -47,12 +55,12 @@ export const ONE_THREAD: BinPassMemory = {
 };
 
 /**
- * Plain memory split into `ranges` ranges, all run on the calling thread: the arithmetic
- * of `ranges` threads without threads (tests compare it with a pool bit for bit).
+ * Plain memory that splits passes as `threads` threads would, all run on the calling
+ * thread: the arithmetic of a pool without threads (tests compare the two).
  */
-export function inlineRanges(ranges: number): BinPassMemory {
-  if (!Number.isInteger(ranges) || ranges < 1) throw new UnmixError(`threads must be a whole number >= 1, got ${ranges}`, 'usage'); // prettier-ignore
-  return { ...ONE_THREAD, threads: ranges };
+export function inlineRanges(threads: number): BinPassMemory {
+  if (!Number.isInteger(threads) || threads < 1) throw new UnmixError(`threads must be a whole number >= 1, got ${threads}`, 'usage'); // prettier-ignore
+  return { ...ONE_THREAD, threads };
 }
 
 /** `{ threads }` for a result that ran on more than one bin range, else nothing (one thread). */
@@ -104,8 +112,8 @@ export function runBinPasses<R>(steps: BinPassSteps<R>): R {
 }
 
 /**
- * Drive `steps` on `pool`: range 0 of each pass on the calling thread while the pool runs
- * the others, then the partials are summed in range order. Between passes the event
+ * Drive `steps` on `pool`: the calling thread and the pool's threads claim the ranges of
+ * each pass, then the partials are summed in range order. Between passes the event
  * loop runs, so an `AbortSignal` fired by a timer or a signal handler is seen at the next
  * iteration. The pool is not closed here: its owner closes it (also on error or abort).
  */
@@ -116,9 +124,10 @@ export async function runBinPassesOn<R>(steps: BinPassSteps<R>, pool: BinPassPoo
     if (next.done) return next.value;
     const { state, scratch } = cursor as Required<PassCursor>;
     if (next.fresh) await pool.attach(state);
+    Atomics.store(state.claim, 0, 0);
     const others = pool.run();
     try {
-      runBinRange(state, 0, scratch);
+      runClaimedRanges(state, scratch);
     } catch (error) {
       // Let the other ranges finish before the error leaves: the owner then closes the pool.
       await others.catch(() => undefined);

@@ -3,7 +3,15 @@ import { throwIfAborted, UnmixError } from '../errors.js';
 import { createRandom } from '../random.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { auxIvaIterations, type IvaUpdateRule } from './auxiva.js';
-import { BinPassKind, createBinPassState, SUM_FIT, SUM_GRADIENT, SUM_LOG_DET, SUM_MEAN_OUTPUT } from './binPass.js';
+import {
+  BinPassKind,
+  createBinPassState,
+  rangesFor,
+  SUM_FIT,
+  SUM_GRADIENT,
+  SUM_LOG_DET,
+  SUM_MEAN_OUTPUT,
+} from './binPass.js';
 import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
 import {
   finishSeparation,
@@ -187,7 +195,7 @@ export function* ilrmaIterations(
   const rng = createRandom(options.seed);
   const state = createBinPassState(
     { dims, sources, frames, bins, bases: nb, update: options.update, channels, w, covariance: overIva ? memory.share(covariance) : new Float64Array(0), active }, // prettier-ignore
-    memory.threads,
+    rangesFor(active, memory.threads),
     (length) => memory.allocate(length),
   );
 

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { maxRelativeDifference } from '../../../bench/report.js';
 import { auxIva, auxIvaSteps } from '../../../core/iva/auxiva.js';
-import { binPassScratch, runBinRange, splitBins, type BinPassState } from '../../../core/iva/binPass.js';
+import {
+  binPassScratch,
+  rangesFor,
+  runClaimedRanges,
+  splitBins,
+  type BinPassState,
+} from '../../../core/iva/binPass.js';
 import { inlineRanges, runBinPassesOn, type BinPassPool } from '../../../core/iva/binPassPool.js';
 import { ilrma, ilrmaSteps } from '../../../core/iva/ilrma.js';
 import { separate } from '../../../core/separate.js';
 import { convolutiveMixture } from './convolutiveMixture.js';
 
 /**
- * A pool without threads: `run` runs ranges 1.. on the calling thread. It goes through
+ * A pool without threads: `run` claims every range of the pass on the calling thread. It goes through
  * the same interface as the Node pool, so the split, the partial sums and their order
  * are tested here in core; test/cli/threads.test.ts checks real threads against it.
  */
@@ -25,7 +31,7 @@ function inThreadPool(threads: number): BinPassPool & { passes: number } {
     },
     run() {
       this.passes++;
-      for (let r = 1; r < threads; r++) runBinRange(state!, r, scratch!);
+      runClaimedRanges(state!, scratch!);
       return Promise.resolve();
     },
   };
@@ -44,6 +50,11 @@ describe('bin passes split into ranges', () => {
     expect(bounds[0]).toBe(0);
     expect(bounds.at(-1)).toBe(100);
     for (let r = 1; r < bounds.length; r++) expect(bounds[r]).toBeGreaterThanOrEqual(bounds[r - 1]);
+    // With threads, ~32 active bins a range whatever the number of threads.
+    expect(rangesFor(new Uint8Array(1025).fill(1), 1)).toBe(1);
+    expect(rangesFor(new Uint8Array(1025).fill(1), 2)).toBe(32);
+    expect(rangesFor(new Uint8Array(1025).fill(1), 8)).toBe(32);
+    expect(rangesFor(new Uint8Array(10).fill(1), 2)).toBe(2);
   });
 
   it('gives AuxIVA, ISS and OverIVA the one-thread result within rounding, the same on every run', async () => {
@@ -56,6 +67,7 @@ describe('bin passes split into ranges', () => {
       const one = auxIva(mixture, options);
       const pool = inThreadPool(3);
       const split = await runBinPassesOn(auxIvaSteps(mixture, options, pool), pool);
+      // The same ranges whatever the number of threads: the same result.
       const again = await separate(mixture, {
         ...options,
         method: 'update' in options ? options.update : 'auxiva',
