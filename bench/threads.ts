@@ -83,6 +83,7 @@ async function compare(
   };
 }
 
+/** Print the tables: each standard mixture and method, then the break-even on short mixtures. */
 export async function run(): Promise<void> {
   const cores = os.availableParallelism();
   const room2 = makeRoom('2x2-rt150').mixture;

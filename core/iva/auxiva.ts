@@ -64,6 +64,8 @@ export const AUXIVA_DEFAULT_ITERATIONS = 200;
  *   200 iterations, tolerance 1e-6, `model: 'gauss'`, `update: 'ip'`, `refMic: 0`
  * @returns sources at their level in microphone `refMic` and one complex unmixing matrix per bin
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
+ *
+ * Runs on the calling thread; {@link auxIvaSteps} (or `separate` with a `pool`) splits its passes over threads.
  */
 export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {}): SeparationResult {
   return runBinPasses(auxIvaSteps(mixture, options, ONE_THREAD));
@@ -72,8 +74,9 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
 /**
  * {@link auxIva} as a generator of passes (core/iva/binPassPool.ts), its buffers from `memory`:
  * `runBinPassesOn(auxIvaSteps(mixture, options, pool), pool)` runs it on a pool's threads, as
- * `separate(mixture, { method, pool })` does. Equal to {@link auxIva} within floating-point rounding
- * and the same from run to run for a given `pool.threads`; with one thread, {@link auxIva} bit for bit.
+ * `separate(mixture, { method, pool })` does. Equal to {@link auxIva} within floating-point rounding,
+ * and the same from run to run and for any number of threads above one (the bin ranges depend on
+ * the bins only, core/iva/binPass.ts); with one thread, {@link auxIva} bit for bit.
  */
 export function* auxIvaSteps(
   mixture: MultichannelSignal,

@@ -19,7 +19,7 @@ import {
 
 /** Where a run's pass buffers live: plain memory for one thread, shared memory for a pool. */
 export interface BinPassMemory {
-  /** Bin ranges each pass is split into (1 = one thread). */
+  /** Threads working on each pass: 1 runs a pass as one range; more split it (core's `rangesFor`). */
   readonly threads: number;
   /** A zeroed array of `length` values that every thread of the pool can read and write. */
   allocate(length: number): Float64Array;
@@ -63,7 +63,7 @@ export function inlineRanges(threads: number): BinPassMemory {
   return { ...ONE_THREAD, threads };
 }
 
-/** `{ threads }` for a result that ran on more than one bin range, else nothing (one thread). */
+/** `{ threads }` for a result that ran on more than one thread, else nothing. */
 export function threadsOf(memory: BinPassMemory): { threads?: number } {
   return memory.threads > 1 ? { threads: memory.threads } : {};
 }

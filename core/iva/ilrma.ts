@@ -71,6 +71,8 @@ export const ILRMA_DEFAULT_ITERATIONS = 200;
  * @param options - {@link IlrmaOptions}; defaults: FFT size ~128 ms, hop `fftSize/4`, 10 AuxIVA warm-up
  *   iterations (3 or more sources; none with 2) then 200 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random)
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
+ *
+ * Runs on the calling thread; {@link ilrmaSteps} (or `separate` with a `pool`) splits its passes over threads.
  */
 export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): SeparationResult {
   return runBinPasses(ilrmaSteps(mixture, options, ONE_THREAD));
@@ -79,8 +81,9 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
 /**
  * {@link ilrma} as a generator of passes (core/iva/binPassPool.ts), its buffers from `memory`:
  * `runBinPassesOn(ilrmaSteps(mixture, options, pool), pool)` runs it on a pool's threads, as
- * `separate(mixture, { method, pool })` does. Equal to {@link ilrma} within floating-point rounding
- * and the same from run to run for a given `pool.threads`; with one thread, {@link ilrma} bit for bit.
+ * `separate(mixture, { method, pool })` does. Equal to {@link ilrma} within floating-point rounding,
+ * and the same from run to run and for any number of threads above one (the bin ranges depend on
+ * the bins only, core/iva/binPass.ts); with one thread, {@link ilrma} bit for bit.
  */
 export function* ilrmaSteps(
   mixture: MultichannelSignal,
