@@ -35,7 +35,7 @@ class WorkerPool implements NodeBinPassPool {
   private readonly failure: Promise<never>;
   private fail: (error: UnmixError) => void = () => undefined;
   private closed = false;
-  private attached = false;
+  private state: BinPassState | undefined;
 
   constructor(script: URL, threads: number) {
     this.threads = threads;
@@ -64,35 +64,45 @@ class WorkerPool implements NodeBinPassPool {
   }
 
   async attach(state: BinPassState): Promise<void> {
-    if (this.attached) await this.round(PoolCommand.detach);
+    if (this.state) await this.detach();
     const generation = Atomics.load(this.control, CONTROL.generation);
     const message: AttachMessage = { state, control: this.control, generation };
     for (const worker of this.workers) worker.postMessage(message);
-    this.attached = true;
+    this.state = state;
   }
 
-  run(): Promise<void> {
-    return this.round(PoolCommand.run);
+  async run(): Promise<void> {
+    const state = this.state;
+    if (!state) throw new UnmixError('no state is attached to the worker threads', 'failed');
+    this.wake(PoolCommand.run);
+    // Every range of the pass finished, by whichever thread: workers that have not woken
+    // up yet are not waited for (they will find nothing left to claim).
+    await Promise.race([this.until(state.claim, 1, state.partials.length), this.failure]);
+    // A worker's range failed: its message is on its way.
+    if (Atomics.load(state.claim, 2)) await this.failure;
   }
 
-  private async round(command: number): Promise<void> {
+  /** Send every worker back to its message loop, and wait until all have gone. */
+  private async detach(): Promise<void> {
+    Atomics.store(this.control, CONTROL.pending, this.workers.length);
+    this.wake(PoolCommand.detach);
+    await Promise.race([this.until(this.control, CONTROL.pending, 0), this.failure]);
+  }
+
+  /** Start a round: set the command, then bump the generation the workers wait on. */
+  private wake(command: number): void {
     if (this.closed) throw new UnmixError('the worker threads were closed', 'failed');
-    const { control } = this;
-    Atomics.store(control, CONTROL.command, command);
-    Atomics.store(control, CONTROL.pending, this.workers.length);
-    Atomics.add(control, CONTROL.generation, 1);
-    Atomics.notify(control, CONTROL.generation);
-    await Promise.race([this.finished(), this.failure]);
-    // A worker that failed completed the round too; its message may still be on its way.
-    if (Atomics.load(control, CONTROL.failed)) await this.failure;
+    Atomics.store(this.control, CONTROL.command, command);
+    Atomics.add(this.control, CONTROL.generation, 1);
+    Atomics.notify(this.control, CONTROL.generation);
   }
 
-  /** Resolves when `pending` reaches 0 (or the pool is closed). */
-  private async finished(): Promise<void> {
+  /** Resolves when `array[index]` equals `value` (or the pool is closed), without blocking the event loop. */
+  private async until(array: Int32Array, index: number, value: number): Promise<void> {
     for (;;) {
-      const pending = Atomics.load(this.control, CONTROL.pending);
-      if (pending === 0 || this.closed) return;
-      const wait = waitAsync(this.control, CONTROL.pending, pending);
+      const now = Atomics.load(array, index);
+      if (now === value || this.closed) return;
+      const wait = waitAsync(array, index, now);
       if (wait.async) await wait.value;
     }
   }
@@ -100,9 +110,9 @@ class WorkerPool implements NodeBinPassPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Wake a main-thread wait that would otherwise never end (a worker that died mid-round).
-    Atomics.store(this.control, CONTROL.pending, 0);
+    // Wake a main-thread wait that would otherwise never end (a worker that died mid-pass).
     Atomics.notify(this.control, CONTROL.pending);
+    if (this.state) Atomics.notify(this.state.claim, 1);
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }

@@ -2,26 +2,26 @@ import type { BinPassState } from '../core/iva/binPass.js';
 
 /**
  * What the bin-pass pool (cli/binPassPool.ts) and its workers (cli/binPassWorker.ts)
- * share: the slots of the control array and the attach message. A round is: the main
- * thread sets `command` and `pending` (= workers), increments `generation` and wakes the
- * workers; each runs the command and decrements `pending`; the last one wakes the main
- * thread. The atomic operations order the plain reads and writes of the shared arrays
- * around them, so a worker sees the weights written before the round and the main thread
- * sees the partials written during it.
+ * share: the slots of the control array and the attach message. The main thread starts a
+ * round by setting `command`, incrementing `generation` and waking the workers. For a
+ * `run` round each worker claims ranges of the pass (core's `runClaimedRanges`) and the
+ * main thread waits for the pass's finished-range counter, so a worker the OS has not
+ * run yet holds nothing up: it finds no range left when it wakes. A `detach` round waits
+ * for every worker (`pending`), each of which leaves the state. The atomic operations
+ * order the plain reads and writes of the shared arrays around them, so a worker sees
+ * the inputs written before the pass and the main thread the partials written during it.
  */
 
 /** Slots of the shared `Int32Array` control array. */
 export const CONTROL = {
   /** Incremented by the main thread to start a round. */
   generation: 0,
-  /** Workers still running the round. */
+  /** Workers that have not yet left the state in a `detach` round. */
   pending: 1,
   /** The round's {@link PoolCommand}. */
   command: 2,
-  /** Set by a worker whose range failed (its message follows on the port). */
-  failed: 3,
   /** Number of slots. */
-  length: 4,
+  length: 3,
 } as const;
 
 /** What a round asks the workers to do. */

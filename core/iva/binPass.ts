@@ -104,7 +104,11 @@ export interface BinPassState extends BinPassInputs {
   overIva: boolean;
   /** Range `r` covers bins `bounds[r] .. bounds[r + 1] - 1`; `bounds.length` = ranges + 1. */
   bounds: number[];
-  /** The next range to claim during a pass ({@link runClaimedRanges}); reset to 0 before each pass. */
+  /**
+   * `[next, finished, failed]`: the next range to claim during a pass, the ranges finished
+   * and 1 when one of them threw ({@link runClaimedRanges}); reset before each pass
+   * ({@link resetClaims}).
+   */
   claim: Int32Array;
   /** Per-pass parameters set by the caller before each pass: `[kind, varianceFloor]`. */
   params: Float64Array;
@@ -175,12 +179,12 @@ export function createBinPassState(
     sums: alloc(SUM_MEAN_OUTPUT + sources),
   });
   const partials = Array.from({ length: ranges }, () => partial(allocate));
-  const counter = allocate(1);
+  const counter = allocate(2);
   return {
     ...inputs,
     overIva: inputs.dims > sources,
     bounds: splitBins(inputs.active, ranges),
-    claim: new Int32Array(counter.buffer, counter.byteOffset, 1),
+    claim: new Int32Array(counter.buffer, counter.byteOffset, 3),
     params: allocate(2),
     weights: allocate(bases > 0 ? 0 : sources * frames),
     basis: allocate(sources * bins * bases),
@@ -208,13 +212,35 @@ export function sumPartials(state: BinPassState): void {
 }
 
 /**
+ * Open a pass for claiming: no range finished, range 0 next. Call when every input of the
+ * pass is written: a thread may claim a range as soon as this returns (the atomic store
+ * orders the writes before it).
+ */
+export function resetClaims(state: BinPassState): void {
+  Atomics.store(state.claim, 2, 0);
+  Atomics.store(state.claim, 1, 0);
+  Atomics.store(state.claim, 0, 0);
+}
+
+/**
  * Claim ranges of the pass from `state.claim` and run them ({@link runBinRange}) until
- * none is left. Every thread working on the pass, the caller's included, runs this.
+ * none is left, counting each as finished (also when it throws, after marking the pass
+ * failed) and waking a waiter on `claim[1]` when the last one finishes. Every thread working on the pass, the caller's
+ * included, runs this; a thread that comes late finds nothing to claim, so the pass never
+ * waits for a thread that did not take part.
  */
 export function runClaimedRanges(state: BinPassState, scratch: BinPassScratch): void {
+  const { claim } = state;
   const ranges = state.partials.length;
-  for (let range = Atomics.add(state.claim, 0, 1); range < ranges; range = Atomics.add(state.claim, 0, 1)) {
-    runBinRange(state, range, scratch);
+  for (let range = Atomics.add(claim, 0, 1); range < ranges; range = Atomics.add(claim, 0, 1)) {
+    try {
+      runBinRange(state, range, scratch);
+    } catch (error) {
+      Atomics.store(claim, 2, 1);
+      throw error;
+    } finally {
+      if (Atomics.add(claim, 1, 1) + 1 === ranges) Atomics.notify(claim, 1);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { UnmixError } from '../errors.js';
 import {
   binPassScratch,
+  resetClaims,
   runBinRange,
   runClaimedRanges,
   sumPartials,
@@ -40,9 +41,10 @@ export interface BinPassPool extends BinPassMemory {
    */
   attach(state: BinPassState): Promise<void>;
   /**
-   * Start the pool's threads on the pass `state.params` describes (the attached state,
-   * `claim` already reset): each claims ranges until none is left. Resolves when all of
-   * them have stopped; rejects with an `UnmixError` (`failed`, a plain message) when one fails.
+   * Wake the pool's threads for the pass `state.params` describes (the attached state, its
+   * claims already reset): each claims ranges until none is left. Resolves when every
+   * range of the pass has finished (`claim[1]` = ranges), whoever ran it; rejects with an
+   * `UnmixError` (`failed`, a plain message) when a thread fails.
    */
   run(): Promise<void>;
 }
@@ -124,12 +126,12 @@ export async function runBinPassesOn<R>(steps: BinPassSteps<R>, pool: BinPassPoo
     if (next.done) return next.value;
     const { state, scratch } = cursor as Required<PassCursor>;
     if (next.fresh) await pool.attach(state);
-    Atomics.store(state.claim, 0, 0);
+    resetClaims(state);
     const others = pool.run();
     try {
       runClaimedRanges(state, scratch);
     } catch (error) {
-      // Let the other ranges finish before the error leaves: the owner then closes the pool.
+      // Let the other threads finish the pass before the error leaves; the owner then closes the pool.
       await others.catch(() => undefined);
       throw error;
     }
