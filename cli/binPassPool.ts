@@ -31,16 +31,17 @@ class WorkerPool implements NodeBinPassPool {
   readonly threads: number;
   private readonly workers: Worker[];
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL.length));
-  /** Rejects with the first failure of any worker; handled, so an unobserved failure is no crash. */
-  private readonly failure: Promise<never>;
-  private fail: (error: UnmixError) => void = () => undefined;
+  /** The first failure of any worker: every wait of the pool ends with it. */
+  private error: UnmixError | undefined;
+  /** Resolves when {@link error} is set (awaited only once a range is known to have failed). */
+  private readonly errored: Promise<void>;
+  private onError: () => void = () => undefined;
   private closed = false;
   private state: BinPassState | undefined;
 
   constructor(script: URL, threads: number) {
     this.threads = threads;
-    this.failure = new Promise<never>((_, reject) => (this.fail = reject));
-    this.failure.catch(() => undefined);
+    this.errored = new Promise<void>((resolve) => (this.onError = resolve));
     this.workers = Array.from({ length: threads - 1 }, () => {
       const worker = new Worker(script);
       worker.on('message', (report: WorkerFailure) => this.fail(new UnmixError(report.error, 'failed')));
@@ -66,8 +67,10 @@ class WorkerPool implements NodeBinPassPool {
   async attach(state: BinPassState): Promise<void> {
     if (this.state) await this.detach();
     const generation = Atomics.load(this.control, CONTROL.generation);
-    const message: AttachMessage = { state, control: this.control, generation };
-    for (const worker of this.workers) worker.postMessage(message);
+    this.workers.forEach((worker, i) => {
+      const message: AttachMessage = { state, control: this.control, thread: i + 1, generation };
+      worker.postMessage(message);
+    });
     this.state = state;
   }
 
@@ -77,29 +80,52 @@ class WorkerPool implements NodeBinPassPool {
     this.wake(PoolCommand.run);
     // Every range of the pass finished, by whichever thread: workers that have not woken
     // up yet are not waited for (they will find nothing left to claim).
-    await Promise.race([this.until(state.claim, 1, state.partials.length), this.failure]);
-    // A worker's range failed: its message is on its way.
-    if (Atomics.load(state.claim, 2)) await this.failure;
+    await this.until(state.claim, 1, state.partials.length);
+    if (Atomics.load(state.claim, 2) > 1) {
+      // A worker's range failed: its message is on its way. (A range of the calling thread
+      // that failed is that thread's error to throw.)
+      await this.errored;
+      throw this.error;
+    }
   }
 
   /** Send every worker back to its message loop, and wait until all have gone. */
   private async detach(): Promise<void> {
     Atomics.store(this.control, CONTROL.pending, this.workers.length);
     this.wake(PoolCommand.detach);
-    await Promise.race([this.until(this.control, CONTROL.pending, 0), this.failure]);
+    await this.until(this.control, CONTROL.pending, 0);
+  }
+
+  /** Record the first failure and end every wait with it. */
+  private fail(error: UnmixError): void {
+    if (this.error) return;
+    this.error = error;
+    this.onError();
+    this.wakeWaits();
+  }
+
+  /** Wake the main thread's waits so that they look at `error` and `closed`. */
+  private wakeWaits(): void {
+    Atomics.notify(this.control, CONTROL.pending);
+    if (this.state) Atomics.notify(this.state.claim, 1);
   }
 
   /** Start a round: set the command, then bump the generation the workers wait on. */
   private wake(command: number): void {
+    if (this.error) throw this.error;
     if (this.closed) throw new UnmixError('the worker threads were closed', 'failed');
     Atomics.store(this.control, CONTROL.command, command);
     Atomics.add(this.control, CONTROL.generation, 1);
     Atomics.notify(this.control, CONTROL.generation);
   }
 
-  /** Resolves when `array[index]` equals `value` (or the pool is closed), without blocking the event loop. */
+  /**
+   * Resolves when `array[index]` equals `value` or the pool is closed, rejects when a worker
+   * fails; never blocks the event loop.
+   */
   private async until(array: Int32Array, index: number, value: number): Promise<void> {
     for (;;) {
+      if (this.error) throw this.error;
       const now = Atomics.load(array, index);
       if (now === value || this.closed) return;
       const wait = waitAsync(array, index, now);
@@ -110,16 +136,14 @@ class WorkerPool implements NodeBinPassPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Wake a main-thread wait that would otherwise never end (a worker that died mid-pass).
-    Atomics.notify(this.control, CONTROL.pending);
-    if (this.state) Atomics.notify(this.state.claim, 1);
+    this.wakeWaits();
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }
 
 /**
- * Start a pool of `threads - 1` worker threads (the calling thread runs the first bin
- * range of each pass itself, so `threads` is the number of threads working).
+ * Start a pool of `threads - 1` worker threads (the calling thread works on every pass
+ * too, so `threads` is the number of threads working).
  *
  * @param threads - whole number >= 1; 1 starts no worker
  * @throws UnmixError (`usage`) for a bad count, (`failed`) when the worker script is missing

@@ -36,6 +36,8 @@ export const PoolCommand = {
 export interface AttachMessage {
   state: BinPassState;
   control: Int32Array;
+  /** The worker's thread number (1 .. threads - 1; the main thread is 0). */
+  thread: number;
   /** `control[generation]` when the state was posted: the next round is the first to run. */
   generation: number;
 }

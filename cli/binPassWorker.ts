@@ -12,7 +12,7 @@ import { CONTROL, PoolCommand, type AttachMessage } from './binPassProtocol.js';
  * finished, so the main thread never waits for ever; the message follows on the port as
  * one line, never a stack.
  */
-parentPort?.on('message', ({ state, control, generation }: AttachMessage) => {
+parentPort?.on('message', ({ state, control, thread, generation }: AttachMessage) => {
   const scratch = binPassScratch(state);
   let seen = generation;
   for (;;) {
@@ -23,7 +23,7 @@ parentPort?.on('message', ({ state, control, generation }: AttachMessage) => {
       return;
     }
     try {
-      runClaimedRanges(state, scratch);
+      runClaimedRanges(state, scratch, thread);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       parentPort?.postMessage({

@@ -106,8 +106,8 @@ export interface BinPassState extends BinPassInputs {
   bounds: number[];
   /**
    * `[next, finished, failed]`: the next range to claim during a pass, the ranges finished
-   * and 1 when one of them threw ({@link runClaimedRanges}); reset before each pass
-   * ({@link resetClaims}).
+   * and, when a range threw, 1 + the number of the thread that ran it (0 = the calling
+   * thread; {@link runClaimedRanges}); reset before each pass ({@link resetClaims}).
    */
   claim: Int32Array;
   /** Per-pass parameters set by the caller before each pass: `[kind, varianceFloor]`. */
@@ -228,15 +228,17 @@ export function resetClaims(state: BinPassState): void {
  * failed) and waking a waiter on `claim[1]` when the last one finishes. Every thread working on the pass, the caller's
  * included, runs this; a thread that comes late finds nothing to claim, so the pass never
  * waits for a thread that did not take part.
+ *
+ * @param thread - this thread's number, recorded when a range throws (0 = the calling thread)
  */
-export function runClaimedRanges(state: BinPassState, scratch: BinPassScratch): void {
+export function runClaimedRanges(state: BinPassState, scratch: BinPassScratch, thread = 0): void {
   const { claim } = state;
   const ranges = state.partials.length;
   for (let range = Atomics.add(claim, 0, 1); range < ranges; range = Atomics.add(claim, 0, 1)) {
     try {
       runBinRange(state, range, scratch);
     } catch (error) {
-      Atomics.store(claim, 2, 1);
+      Atomics.store(claim, 2, thread + 1);
       throw error;
     } finally {
       if (Atomics.add(claim, 1, 1) + 1 === ranges) Atomics.notify(claim, 1);

@@ -6,6 +6,7 @@ import { maxRelativeDifference } from '../../bench/report.js';
 import { decodeWav } from '../../core/audio/wav.js';
 import { UnmixError } from '../../core/errors.js';
 import { createBinPassState, type BinPassState } from '../../core/iva/binPass.js';
+import { runBinPassesOn, type BinPassSteps } from '../../core/iva/binPassPool.js';
 import { siSdr } from '../../core/losses/siSdr.js';
 import { separate } from '../../core/separate.js';
 import { createBinPassPool } from '../../cli/binPassPool.js';
@@ -96,6 +97,24 @@ describe('separation on worker threads', () => {
       expect((error as UnmixError).kind).toBe('failed');
       expect((error as UnmixError).message).toMatch(/^internal error in a worker thread: /);
       expect((error as UnmixError).message).not.toMatch(/\n\s+at /);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails, without hanging, when ranges fail on the calling thread and on a worker at once', async () => {
+    const pool = await createBinPassPool(2);
+    try {
+      const broken = createBinPassState(
+        { dims: 2, sources: 2, frames: 4, bins: 64, bases: 0, update: 'ip', channels: [], w: pool.allocate(512), covariance: new Float64Array(0), active: new Uint8Array(64).fill(1) }, // prettier-ignore
+        8,
+        (length) => pool.allocate(length),
+      );
+      broken.params[0] = 1;
+      const steps = (function* (): BinPassSteps<void> {
+        yield broken;
+      })();
+      await expect(runBinPassesOn(steps, pool)).rejects.toThrow();
     } finally {
       await pool.close();
     }
