@@ -6,7 +6,8 @@
  * 2x2 room tiled), wall time including starting the workers; then the break-even: AuxIVA
  * 2x2 on short mixtures. Each figure is the best of UNMIX_BENCH_THREADS_REPEATS runs
  * (default 2; one on the 2-minute recording), with the CPU time of all threads in it. `max diff` is the largest sample difference between the two runs relative
- * to the outputs' RMS (rounding only).
+ * to the outputs' RMS (rounding only). UNMIX_BENCH_THREADS_PARTS picks tables (comma-separated:
+ * rooms, long, short; default all).
  *
  * Run: `npm run build && node dist/bench/run.js threads`. On a machine whose cores are
  * busy with other work the second thread has nothing to run on: compare `load` (the
@@ -21,6 +22,7 @@ import { maxRelativeDifference, printTable, section } from './report.js';
 
 const THREADS = Number(process.env.UNMIX_BENCH_THREADS ?? 2);
 const REPEATS = Number(process.env.UNMIX_BENCH_THREADS_REPEATS ?? 2);
+const PARTS = process.env.UNMIX_BENCH_THREADS_PARTS?.split(',') ?? ['rooms', 'long', 'short'];
 
 /** `mixture` repeated end to end up to `seconds`. */
 function tiled(mixture: MultichannelSignal, seconds: number): MultichannelSignal {
@@ -88,17 +90,20 @@ export async function run(): Promise<void> {
   const cores = os.availableParallelism();
   const room2 = makeRoom('2x2-rt150').mixture;
   const room3 = makeRoom('3x3-rt200').mixture;
-  for (const [label, mixture, repeats] of [
-    ['2x2 8 s', room2, REPEATS],
-    ['3x3 8 s', room3, REPEATS],
-    ['2x2 2 min', tiled(room2, 120), 1],
+  for (const [label, part, repeats] of [
+    ['2x2 8 s', 'rooms', REPEATS],
+    ['3x3 8 s', 'rooms', REPEATS],
+    ['2x2 2 min', 'long', 1],
   ] as const) {
+    if (!PARTS.includes(part)) continue;
+    const mixture = label === '3x3 8 s' ? room3 : label === '2x2 8 s' ? room2 : tiled(room2, 120);
     section(`${label}: 1 vs ${THREADS} threads, 200 iterations, wall seconds incl. worker start-up (${cores} cores)`);
     const rows = [];
     for (const method of ['auxiva', 'iss', 'ilrma']) rows.push(await compare(label, mixture, method, 200, repeats));
     printTable(rows);
   }
 
+  if (!PARTS.includes('short')) return;
   section(`Break-even: AuxIVA (IP, 200 iterations) on short 2x2 mixtures, 1 vs ${THREADS} threads`);
   const short = [];
   for (const seconds of [1, 2, 4]) {
