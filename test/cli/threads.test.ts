@@ -6,7 +6,7 @@ import { maxRelativeDifference } from '../../bench/report.js';
 import { decodeWav } from '../../core/audio/wav.js';
 import { UnmixError } from '../../core/errors.js';
 import { createBinPassState, type BinPassState } from '../../core/iva/binPass.js';
-import { runBinPassesOn, type BinPassSteps } from '../../core/iva/binPassPool.js';
+import { runBinPassesOn, type BinPassMemory, type BinPassSteps } from '../../core/iva/binPassPool.js';
 import { siSdr } from '../../core/losses/siSdr.js';
 import { separate } from '../../core/separate.js';
 import { createBinPassPool } from '../../cli/binPassPool.js';
@@ -24,6 +24,17 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Mean SI-SDR (dB) of the outputs against the reference images at microphone 1, best of each output. */
 function meanSiSdr(outputs: Float64Array[], refs: { channels: Float64Array[] }[]): number {
   return refs.reduce((sum, ref) => sum + Math.max(...outputs.map((y) => siSdr(y, ref.channels[0])), 0), 0) / refs.length; // prettier-ignore
+}
+
+/** An AuxIVA pass state without STFT channels: every range of it throws (a TypeError). */
+function brokenState(pool: BinPassMemory, bins: number, ranges: number): BinPassState {
+  const state = createBinPassState(
+    { dims: 2, sources: 2, frames: 4, bins, bases: 0, update: 'ip', channels: [], w: pool.allocate(8 * bins), covariance: new Float64Array(0), active: new Uint8Array(bins).fill(1) }, // prettier-ignore
+    ranges,
+    (length) => pool.allocate(length),
+  );
+  state.params[0] = 1;
+  return state;
 }
 
 describe('separation on worker threads', () => {
@@ -82,13 +93,7 @@ describe('separation on worker threads', () => {
   it('reports an error inside a worker as a plain UnmixError, without a stack', async () => {
     const pool = await createBinPassPool(2);
     try {
-      const broken = createBinPassState(
-        { dims: 2, sources: 2, frames: 4, bins: 8, bases: 0, update: 'ip', channels: [], w: pool.allocate(64), covariance: new Float64Array(0), active: new Uint8Array(8).fill(1) }, // prettier-ignore
-        2,
-        (length) => pool.allocate(length),
-      ) as BinPassState;
-      broken.params[0] = 1;
-      await pool.attach(broken);
+      await pool.attach(brokenState(pool, 8, 2));
       const error = await pool.run().then(
         () => undefined,
         (e: unknown) => e,
@@ -105,12 +110,7 @@ describe('separation on worker threads', () => {
   it('fails, without hanging, when ranges fail on the calling thread and on a worker at once', async () => {
     const pool = await createBinPassPool(2);
     try {
-      const broken = createBinPassState(
-        { dims: 2, sources: 2, frames: 4, bins: 64, bases: 0, update: 'ip', channels: [], w: pool.allocate(512), covariance: new Float64Array(0), active: new Uint8Array(64).fill(1) }, // prettier-ignore
-        8,
-        (length) => pool.allocate(length),
-      );
-      broken.params[0] = 1;
+      const broken = brokenState(pool, 64, 8);
       const steps = (function* (): BinPassSteps<void> {
         yield broken;
       })();
