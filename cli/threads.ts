@@ -21,10 +21,10 @@ export const MIN_BINS_PER_THREAD = 64;
  * Fewest `samples x channels² x iterations` (the work of a run: a pass costs about frames x
  * bins x channels², and frames x bins ~ 2 x samples at hop fftSize/4) for which the
  * default uses more than one thread: 2 s of 2 channels at 16 kHz with 200 iterations.
- * Starting a worker costs ~50 ms of CPU (a V8 isolate and the core modules) and a pass's
- * barrier ~10-50 µs; a second thread saves half of a pass's work, so it pays once one
- * thread would take more than ~0.1-0.2 s, which AuxIVA (IP, 200 iterations, the cheapest
- * method here) reaches at ~1.5-2 s of 2 channels (bench/threads.ts, break-even table).
+ * Starting a worker costs ~50-90 ms of CPU (a V8 isolate and the core modules) and a
+ * pass's barrier ~10-50 µs. Measured on 2 idle cores (bench/threads.ts): AuxIVA 2x2, 200
+ * iterations, gains 6 % at 1 s (0.176 -> 0.165 s, for 40 % more CPU), 20-27 % at 2-4 s,
+ * 61 % at 8 s; ILRMA 3x3 gains 72 % already at 1 s (which is above this limit).
  */
 export const MIN_WORK_FOR_THREADS = 2 * 16000 * 2 * 2 * 200;
 
