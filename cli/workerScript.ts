@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import { UnmixError } from '../core/errors.js';
  * Where the worker-thread scripts of cli/ are. From the build (`dist/cli`, what `unmix`
  * runs) a worker is the compiled module beside this one. From the TypeScript sources
  * (vitest) there is no `.js` to start: Node 20 cannot run `.ts`, so the worker is bundled
- * with esbuild (a devDependency) into a temporary file, once per process.
+ * with esbuild (a devDependency) into the temporary directory, once per process.
  */
 
 /** The compiled worker `name` (e.g. `evalWorker.js`) beside this module, when running from the build. */
@@ -27,7 +27,7 @@ const bundles = new Map<string, Promise<URL>>();
 /**
  * The worker `name` (e.g. `binPassWorker.js`) to start with `new Worker(url)`: the
  * compiled module from the build, else (running from sources) `name.ts` bundled by
- * esbuild into the temporary directory, removed when the process exits.
+ * esbuild into the temporary directory (one file per version of the sources, kept).
  *
  * @throws UnmixError (`failed`) when neither the build nor esbuild and the source are there
  */
@@ -51,9 +51,17 @@ async function bundleWorker(name: string): Promise<URL> {
   } catch {
     throw new UnmixError(`the worker thread script ${name} is missing: run npm run build`, 'failed');
   }
-  // A name of its own per call: test files may run in parallel in one process.
-  const outfile = path.join(os.tmpdir(), `unmix-${path.basename(name, '.js')}-${randomUUID()}.mjs`);
-  await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent' });
-  process.once('exit', () => fs.rmSync(outfile, { force: true }));
-  return pathToFileURL(outfile);
+  const bundled = await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'silent' }); // prettier-ignore
+  const code = bundled.outputFiles[0].contents;
+  // Named by its content: test processes (killed without an exit event) share one file per
+  // version of the sources instead of leaving one each; written under a unique name and
+  // renamed, so processes writing it at once never read half a file.
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const file = path.join(os.tmpdir(), `unmix-${path.basename(name, '.js')}-${hash}.mjs`);
+  if (!fs.existsSync(file)) {
+    const partial = `${file}.${randomUUID()}.tmp`;
+    fs.writeFileSync(partial, code);
+    fs.renameSync(partial, file);
+  }
+  return pathToFileURL(file);
 }
