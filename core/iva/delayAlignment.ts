@@ -33,6 +33,13 @@ import { targetUnmixing, type PreparedMixture } from './stftMixture.js';
  * method so its source model re-converges on the repaired assignment.
  */
 
+/**
+ * Iterations a method runs after a repair that changed any bin, so its source model
+ * re-converges on the repaired assignment (50: on the standard rooms the gain was made by
+ * then; bench/iva.ts `layouts`).
+ */
+export const REPAIR_ITERATIONS = 50;
+
 /** Options of {@link alignByDelays}. */
 export interface DelayAlignmentOptions {
   /**

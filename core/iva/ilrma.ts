@@ -5,7 +5,7 @@ import { createRandom } from '../random.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { iterateAuxIva, type IvaUpdateRule } from './auxiva.js';
 import { weightedCovariances } from './covariance.js';
-import { repairPermutations } from './delayAlignment.js';
+import { REPAIR_ITERATIONS, repairPermutations } from './delayAlignment.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -52,9 +52,6 @@ export interface IlrmaOptions extends StftSeparationOptions {
   repairIterations?: number;
 }
 
-/** Default ILRMA iterations after a permutation repair. */
-export const ILRMA_REPAIR_ITERATIONS = 50;
-
 /** Default ILRMA iterations. */
 export const ILRMA_DEFAULT_ITERATIONS = 200;
 
@@ -93,7 +90,7 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
     throw new UnmixError(`warmup must be a whole number >= 0, got ${requestedWarmup}`, 'usage');
   }
   const repair = options.repair ?? true;
-  const repairIterations = options.repairIterations ?? ILRMA_REPAIR_ITERATIONS;
+  const repairIterations = options.repairIterations ?? REPAIR_ITERATIONS;
   if (!Number.isInteger(repairIterations) || repairIterations < 0) {
     throw new UnmixError(`repairIterations must be a whole number >= 0, got ${repairIterations}`, 'usage');
   }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { auxIva } from '../../../core/iva/auxiva.js';
 import { alignByDelays } from '../../../core/iva/delayAlignment.js';
+import { ilrma } from '../../../core/iva/ilrma.js';
 import { permuteRows } from '../../../core/iva/permutation.js';
 import { complexInverse, complexMatMul } from '../../../core/linalg/complex.js';
 import { createRandom } from '../../../core/random.js';
+import type { ComplexUnmixing } from '../../../core/separate.js';
+import { convolutiveMixture, meanImprovement } from './convolutiveMixture.js';
 
 const SAMPLE_RATE = 16000;
 const FFT_SIZE = 512;
@@ -135,4 +139,37 @@ describe('alignByDelays', () => {
     // A silent (all-zero) unmixing has no steering vectors: nothing to do, no error.
     expect(alignByDelays(w, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE).changedBins).toBe(0);
   });
+});
+
+describe('permutation repair in AuxIVA and ILRMA', () => {
+  const three = convolutiveMixture(3, 3, { seconds: 3 });
+  const methods = [
+    ['ilrma', ilrma, { bases: 4 }],
+    ['auxiva', auxIva, { repair: true }],
+  ] as const;
+  for (const [name, method, extra] of methods) {
+    it(`${name} repairs a block of bins assembled into the wrong sources, then re-converges`, () => {
+      const separated = method(three.mixture, { fftSize: 512, iterations: 40, ...extra });
+      const before = meanImprovement(separated.sources.channels, three.images, three.mixture.channels);
+      // Swap the outputs of a block of bins (0.8-2 kHz): a block permutation as IVA leaves them in rooms.
+      const { data, rows, cols, bins } = separated.unmixing as ComplexUnmixing;
+      const scrambled = data.slice();
+      const permutations = new Int32Array(bins * rows);
+      for (let f = 0; f < bins; f++) permutations.set(f >= 51 && f < 128 ? [1, 2, 0] : [0, 1, 2], f * rows);
+      permuteRows(scrambled, rows, cols, bins, permutations);
+      const initial = { ...(separated.unmixing as ComplexUnmixing), data: scrambled };
+      const options = { fftSize: 512, iterations: 1, ...extra, initial };
+      const broken = method(three.mixture, { ...options, repair: false });
+      const repaired = method(three.mixture, { ...options, repair: true, repairIterations: 10 });
+      const brokenGain = meanImprovement(broken.sources.channels, three.images, three.mixture.channels);
+      const repairedGain = meanImprovement(repaired.sources.channels, three.images, three.mixture.channels);
+      // Measured (ilrma / auxiva): 35.1 / 31.5 dB separated, 13.1 / 20.9 with the block swapped, 32.0 / 31.5 repaired.
+      expect(brokenGain).toBeLessThan(before - 10);
+      expect(repairedGain).toBeGreaterThan(brokenGain + 8);
+      expect(repaired.options).toMatchObject({ repair: true, repairIterations: 10 });
+      // 77 bins were swapped; the lowest carry too little phase difference to be judged.
+      expect((repaired.options as { repairedBins: number }).repairedBins).toBeGreaterThan(70);
+      expect(repaired.trace.filter((entry) => entry.stage === 'repair')).toHaveLength(10);
+    });
+  }
 });
