@@ -3,6 +3,7 @@ import { throwIfAborted, UnmixError } from '../errors.js';
 import { complexLogAbsDet, complexScratch } from '../linalg/complex.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { weightedCovariances } from './covariance.js';
+import { REPAIR_ITERATIONS, repairPermutations } from './delayAlignment.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -41,6 +42,14 @@ export interface AuxIvaOptions extends StftSeparationOptions {
   update?: IvaUpdateRule;
   /** Whiten each bin (PCA) before separating even when sources = channels (default false). */
   whiten?: boolean;
+  /**
+   * Repair of the permutation between bins from the sources' inter-microphone delays
+   * ({@link repairPermutations}), then {@link AuxIvaOptions.repairIterations} more
+   * iterations from the repaired matrices (default false).
+   */
+  repair?: boolean;
+  /** Iterations after a repair that changed any bin (default 50). */
+  repairIterations?: number;
 }
 
 /**
@@ -78,24 +87,47 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
     throw new UnmixError('ISS needs as many channels as sources: use reduction pca with iss', 'usage');
   }
   const whiten = Boolean(options.whiten);
+  const repair = options.repair ?? false;
+  const repairIterations = options.repairIterations ?? REPAIR_ITERATIONS;
+  if (!Number.isInteger(repairIterations) || repairIterations < 0) {
+    throw new UnmixError(`repairIterations must be a whole number >= 0, got ${repairIterations}`, 'usage');
+  }
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved, whiten);
   const rows = prepared.dims;
   const w = initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined);
-  const { trace, converged } = iterateAuxIva(prepared, w, {
-    model,
-    update,
-    iterations: resolved.iterations,
-    tolerance: resolved.tolerance,
-    onProgress: options.onProgress,
-    signal: options.signal,
-  });
+  const total = resolved.iterations + (repair ? repairIterations : 0);
+  const run = (iterations: number, done: number, stage?: string): { trace: IterationInfo[]; converged: boolean } => {
+    const onProgress = options.onProgress;
+    const result = iterateAuxIva(prepared, w, {
+      model,
+      update,
+      iterations,
+      tolerance: resolved.tolerance,
+      onProgress: onProgress && ((k, _total, info) => onProgress(done + k, total, stage && info ? { ...info, stage } : info)), // prettier-ignore
+      signal: options.signal,
+    });
+    if (stage) for (const info of result.trace) info.stage = stage;
+    return result;
+  };
+  const main = run(resolved.iterations, 0);
+  const trace = main.trace;
+  let converged = main.converged;
+  let changedBins = 0;
+  if (repair && prepared.sources >= 2) {
+    changedBins = repairPermutations(prepared, w, rows, mixture.sampleRate, resolved.refMic).changedBins;
+    if (changedBins > 0 && repairIterations > 0) {
+      const after = run(repairIterations, trace.length, 'repair');
+      trace.push(...after.trace);
+      converged = after.converged;
+    }
+  }
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
   return {
     sources,
     unmixing,
     method: update === 'iss' ? 'iss' : 'auxiva',
-    options: { ...resolved, model, update, whiten },
+    options: { ...resolved, model, update, whiten, repair, repairIterations, repairedBins: changedBins },
     iterations: trace.length,
     converged,
     trace,

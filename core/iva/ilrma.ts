@@ -5,6 +5,7 @@ import { createRandom } from '../random.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { iterateAuxIva, type IvaUpdateRule } from './auxiva.js';
 import { weightedCovariances } from './covariance.js';
+import { REPAIR_ITERATIONS, repairPermutations } from './delayAlignment.js';
 import {
   finishSeparation,
   initialUnmixing,
@@ -41,6 +42,14 @@ export interface IlrmaOptions extends StftSeparationOptions {
    * -0.4 -> 1.1 dB; the two standard rooms: 20.0 -> 20.2 and 4.4 -> 5.2 dB).
    */
   warmup?: number;
+  /**
+   * Repair of the permutation between bins from the sources' inter-microphone delays
+   * ({@link repairPermutations}), then {@link IlrmaOptions.repairIterations} more ILRMA
+   * iterations from the repaired matrices (default true).
+   */
+  repair?: boolean;
+  /** ILRMA iterations after a repair that changed any bin (default 50). */
+  repairIterations?: number;
 }
 
 /** Default ILRMA iterations. */
@@ -80,12 +89,17 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
   if (requestedWarmup !== undefined && (!Number.isInteger(requestedWarmup) || requestedWarmup < 0)) {
     throw new UnmixError(`warmup must be a whole number >= 0, got ${requestedWarmup}`, 'usage');
   }
+  const repair = options.repair ?? true;
+  const repairIterations = options.repairIterations ?? REPAIR_ITERATIONS;
+  if (!Number.isInteger(repairIterations) || repairIterations < 0) {
+    throw new UnmixError(`repairIterations must be a whole number >= 0, got ${repairIterations}`, 'usage');
+  }
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved);
   const rows = prepared.dims;
   const warmup = options.initial ? 0 : (requestedWarmup ?? (rows >= 3 ? 10 : 0));
   const w = initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined);
-  const total = warmup + resolved.iterations;
+  const total = warmup + resolved.iterations + (repair ? repairIterations : 0);
   const onProgress = options.onProgress;
   const start =
     warmup > 0
@@ -98,22 +112,40 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
           onProgress: (done, _total, info) => onProgress?.(done, total, info && { ...info, stage: 'warm-up' }),
         }).trace.map((info) => ({ ...info, stage: 'warm-up' }))
       : [];
-  const { trace, converged } = iterateIlrma(prepared, w, {
-    bases,
-    update,
-    seed: resolved.seed,
-    iterations: resolved.iterations,
-    tolerance: resolved.tolerance,
-    onProgress: onProgress && ((done, _total, info) => onProgress(warmup + done, total, info)),
-    signal: options.signal,
-  });
-  trace.unshift(...start);
+  const run = (iterations: number, done: number, stage?: string): { trace: IterationInfo[]; converged: boolean } => {
+    const result = iterateIlrma(prepared, w, {
+      bases,
+      update,
+      seed: resolved.seed,
+      iterations,
+      tolerance: resolved.tolerance,
+      onProgress:
+        onProgress && ((k, _total, info) => onProgress(done + k, total, stage && info ? { ...info, stage } : info)),
+      signal: options.signal,
+    });
+    if (stage) for (const info of result.trace) info.stage = stage;
+    return result;
+  };
+  const main = run(resolved.iterations, warmup);
+  const trace = [...start, ...main.trace];
+  let converged = main.converged;
+  let changedBins = 0;
+  if (repair && prepared.sources >= 2) {
+    changedBins = repairPermutations(prepared, w, rows, mixture.sampleRate, resolved.refMic).changedBins;
+    if (changedBins > 0 && repairIterations > 0) {
+      // The repaired assignment no longer matches the NMF model learnt on the old one:
+      // ILRMA restarts its model (same seed) from the repaired matrices.
+      const after = run(repairIterations, trace.length, 'repair');
+      trace.push(...after.trace);
+      converged = after.converged;
+    }
+  }
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
   return {
     sources,
     unmixing,
     method: 'ilrma',
-    options: { ...resolved, bases, update, warmup },
+    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: changedBins },
     iterations: trace.length,
     converged,
     trace,
