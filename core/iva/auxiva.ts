@@ -114,8 +114,11 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
   const trace = main.trace;
   let converged = main.converged;
   let changedBins = 0;
+  let repairFit: number | undefined;
   if (repair && prepared.sources >= 2) {
-    changedBins = repairPermutations(prepared, w, rows, mixture.sampleRate, resolved.refMic).changedBins;
+    const alignment = repairPermutations(prepared, w, rows, mixture.sampleRate, resolved.refMic);
+    changedBins = alignment.changedBins;
+    repairFit = alignment.coherence.reduce((a, b) => a + b, 0) / alignment.coherence.length;
     if (changedBins > 0 && repairIterations > 0) {
       const after = run(repairIterations, trace.length, 'repair');
       trace.push(...after.trace);
@@ -127,7 +130,16 @@ export function auxIva(mixture: MultichannelSignal, options: AuxIvaOptions = {})
     sources,
     unmixing,
     method: update === 'iss' ? 'iss' : 'auxiva',
-    options: { ...resolved, model, update, whiten, repair, repairIterations, repairedBins: changedBins },
+    options: {
+      ...resolved,
+      model,
+      update,
+      whiten,
+      repair,
+      repairIterations,
+      repairedBins: changedBins,
+      repairCoherence: repairFit,
+    },
     iterations: trace.length,
     converged,
     trace,

@@ -130,8 +130,11 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
   const trace = [...start, ...main.trace];
   let converged = main.converged;
   let changedBins = 0;
+  let repairFit: number | undefined;
   if (repair && prepared.sources >= 2) {
-    changedBins = repairPermutations(prepared, w, rows, mixture.sampleRate, resolved.refMic).changedBins;
+    const alignment = repairPermutations(prepared, w, rows, mixture.sampleRate, resolved.refMic);
+    changedBins = alignment.changedBins;
+    repairFit = alignment.coherence.reduce((a, b) => a + b, 0) / alignment.coherence.length;
     if (changedBins > 0 && repairIterations > 0) {
       // The repaired assignment no longer matches the NMF model learnt on the old one:
       // ILRMA restarts its model (same seed) from the repaired matrices.
@@ -145,7 +148,16 @@ export function ilrma(mixture: MultichannelSignal, options: IlrmaOptions = {}): 
     sources,
     unmixing,
     method: 'ilrma',
-    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: changedBins },
+    options: {
+      ...resolved,
+      bases,
+      update,
+      warmup,
+      repair,
+      repairIterations,
+      repairedBins: changedBins,
+      repairCoherence: repairFit,
+    },
     iterations: trace.length,
     converged,
     trace,

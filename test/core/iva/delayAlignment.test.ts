@@ -80,6 +80,19 @@ describe('alignByDelays', () => {
     expect(result.changedBins).toBeGreaterThan(90);
   });
 
+  it('moves no bin when the steering vectors do not follow delays (a diffuse field)', () => {
+    // Phases scattered over ±π/1.2 around the free-field ones: the delays still come out, the fit is poor.
+    const { unmixing } = freeField([40, 120], 2, 0.05, (2 * Math.PI) / 1.2);
+    const scrambled = new Int32Array(BINS * 2);
+    for (let f = 0; f < BINS; f++) scrambled.set(f >= 50 && f < 150 ? [1, 0] : [0, 1], f * 2);
+    permuteRows(unmixing, 2, 2, BINS, scrambled);
+    const result = alignByDelays(unmixing, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE);
+    expect(Math.max(...result.coherence)).toBeLessThan(0.6);
+    expect(result.changedBins).toBe(0);
+    const forced = alignByDelays(unmixing, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE, 0, undefined, { minCoherence: 0 });
+    expect(forced.changedBins).toBeGreaterThan(0);
+  });
+
   it('changes nothing when the sources cannot be told apart by their delays', () => {
     // Mirror images about the array axis have the same delays on a linear array.
     const { unmixing } = freeField([60, -60], 2, 0.05, 0.2);
@@ -134,6 +147,9 @@ describe('alignByDelays', () => {
       /maxDelay/,
     );
     expect(() => alignByDelays(w, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE, 0, undefined, { margin: 3 })).toThrow(/margin/);
+    expect(() => alignByDelays(w, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE, 0, undefined, { minCoherence: 2 })).toThrow(
+      /minCoherence/,
+    );
     expect(() => alignByDelays(w, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE, 2)).toThrow(/refMic/);
     expect(() => alignByDelays(w, 2, 2, BINS, FFT_SIZE, SAMPLE_RATE, 0, new Uint8Array(3))).toThrow(/one per bin/);
     // A silent (all-zero) unmixing has no steering vectors: nothing to do, no error.
