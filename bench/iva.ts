@@ -6,11 +6,16 @@
  * `unmix separate` on a long 2-channel recording, and pyroomacoustics side by side when
  * it is available.
  *
+ * `layouts` scores the auto method, ISS and pyroomacoustics' ILRMA (when available) on several
+ * layouts of each room type (bench/rooms.ts roomLayout): the mean over layouts is the figure
+ * to compare with the targets, since one layout moves every method by 5-10 dB.
+ *
  * Targets: 2x2 RT60 0.15 s >= 18 dB, 2x2 RT60 0.3 s >= 6 dB, 3x3 RT60 0.2 s >= 9 dB;
  * 30 AuxIVA iterations <= 0.3 s; 10 minutes of 2 channels under 1.5 GB peak.
  *
- * Knobs: UNMIX_BENCH_IVA_PARTS (comma-separated: speed, quality, pyroomacoustics, memory;
- * default all), UNMIX_BENCH_IVA_MINUTES (length of the memory test, default 10),
+ * Knobs: UNMIX_BENCH_IVA_PARTS (comma-separated: speed, quality, layouts, pyroomacoustics,
+ * memory; default all), UNMIX_BENCH_IVA_LAYOUTS (layouts per room type in `layouts`,
+ * default 5), UNMIX_BENCH_IVA_MINUTES (length of the memory test, default 10),
  * UNMIX_BENCH_IVA_METHODS (comma-separated, default every convolutive method),
  * PYROOMACOUSTICS_PATH (a source checkout of pyroomacoustics, e.g. from
  * github:LCAV/pyroomacoustics; run with Debian's /usr/bin/python3 and its numpy; only its
@@ -26,7 +31,7 @@ import { learnStftOracle } from '../core/eval/oracle.js';
 import { auxIva, iterateAuxIva } from '../core/iva/auxiva.js';
 import { initialUnmixing, prepareMixture, resolveStftOptions } from '../core/iva/stftMixture.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
-import { makeRoom, scoreSeparation, writeTiledRoomFile, STANDARD_ROOMS } from './rooms.js';
+import { makeRoom, roomLayout, scoreSeparation, writeTiledRoomFile, STANDARD_ROOMS } from './rooms.js';
 import { runPyroomacoustics, type PeerRun } from './pyroomacoustics.js';
 import { peakRss, printTable, section, timeBest } from './report.js';
 
@@ -73,6 +78,52 @@ async function quality(): Promise<void> {
     }
   }
   printTable(ceiling);
+}
+
+/** Mean, minimum and each value, for a row of a layouts table. */
+function spread(values: number[]): { mean: number; min: number; each: string } {
+  return {
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    each: values.map((v) => v.toFixed(1)).join(' '),
+  };
+}
+
+async function layouts(): Promise<void> {
+  const count = Number(process.env.UNMIX_BENCH_IVA_LAYOUTS ?? 5);
+  const methods = process.env.UNMIX_BENCH_IVA_METHODS?.split(',') ?? ['auto', 'iss'];
+  section(`Mean SI-SDRi (dB) over ${count} layouts of each room type (layout 0 = the standard room), default options`);
+  const rows = [];
+  for (const name of ROOMS.slice(0, 3)) {
+    const rooms = Array.from({ length: count }, (_, index) => roomLayout(name, index));
+    for (const method of methods) {
+      const resolved = method === 'auto' ? AUTO_METHOD : method;
+      if (!resolved || METHODS[resolved]?.model !== 'convolutive') continue;
+      const scores: number[] = [];
+      let seconds = 0;
+      for (const room of rooms) {
+        const start = performance.now();
+        const result = await separate(room.mixture, { method: resolved });
+        seconds += (performance.now() - start) / 1000;
+        scores.push(scoreSeparation(result.sources.channels, room.references, room.mixture.channels[0]).meanSiSdri);
+      }
+      const { mean, min, each } = spread(scores);
+      const label = resolved === AUTO_METHOD ? `${resolved} (auto)` : resolved;
+      rows.push({ room: name, method: label, 'mean SI-SDRi dB': mean, 'min dB': min, 'per layout': each, 'mean s': seconds / count, target: rooms[0].spec.target }); // prettier-ignore
+    }
+    if (process.env.PYROOMACOUSTICS_PATH) {
+      const peer = runPyroomacoustics(
+        rooms.map((room, index) => ({ ...room, name: `${name}@${index}`, sources: room.spec.sources })),
+        PEER_RUNS.filter((r) => r.method === 'ilrma'),
+      );
+      if (peer) {
+        const { mean, min, each } = spread(peer.map((row) => row['SI-SDRi dB']));
+        const seconds = peer.reduce((a, row) => a + row.seconds, 0) / peer.length;
+        rows.push({ room: name, method: `pyroomacoustics ${peer[0].method}`, 'mean SI-SDRi dB': mean, 'min dB': min, 'per layout': each, 'mean s': seconds, target: rooms[0].spec.target }); // prettier-ignore
+      }
+    }
+  }
+  printTable(rows);
 }
 
 function speed(): void {
@@ -185,9 +236,16 @@ function pyroomacoustics(): void {
 }
 
 export async function run(): Promise<void> {
-  const parts = process.env.UNMIX_BENCH_IVA_PARTS?.split(',') ?? ['speed', 'quality', 'pyroomacoustics', 'memory'];
+  const parts = process.env.UNMIX_BENCH_IVA_PARTS?.split(',') ?? [
+    'speed',
+    'quality',
+    'layouts',
+    'pyroomacoustics',
+    'memory',
+  ];
   if (parts.includes('speed')) speed();
   if (parts.includes('quality')) await quality();
+  if (parts.includes('layouts')) await layouts();
   if (parts.includes('pyroomacoustics')) pyroomacoustics();
   if (parts.includes('memory')) memory();
 }

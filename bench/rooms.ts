@@ -149,6 +149,19 @@ const DIMENSIONS: Vector3 = [6, 5, 3];
 const cache = new Map<string, BenchRoom>();
 
 /**
+ * Layout `index` of a named room: the same room type (counts, RT60, distances) with its
+ * array place, talker places and voices drawn from seed `seed + 100 * index`; layout 0 is
+ * the named room itself. On simulated rooms a method's score moves by 5-10 dB from one
+ * layout to the next, so one room ranks nothing: benchmarks report means over layouts.
+ */
+export function roomLayout(name: string, index: number, options: MakeRoomOptions = {}): BenchRoom {
+  const spec = NAMED_ROOMS.find((r) => r.name === name);
+  if (!spec) throw new Error(`unknown room '${name}'; choose from ${NAMED_ROOMS.map((r) => r.name).join(', ')}`);
+  if (index === 0) return makeRoom(spec, options);
+  return makeRoom({ ...spec, name: `${name}@${index}`, seed: spec.seed + 100 * index }, options);
+}
+
+/**
  * Make (or return the cached) standard room by name or spec. Deterministic: the same
  * spec and options give the same samples on every machine.
  */

@@ -2,12 +2,14 @@ import type { MultichannelSignal } from '../audio/signal.js';
 import { throwIfAborted, UnmixError } from '../errors.js';
 import type { ComplexUnmixing, IterationInfo, SeparationResult } from '../separate.js';
 import { BinPassKind, createBinPassState, rangesFor, SUM_GRADIENT, SUM_LOG_DET } from './binPass.js';
+import { repairStage, resolveRepairIterations } from './delayAlignment.js';
 import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
 import {
   finishSeparation,
   initialUnmixing,
   prepareMixture,
   resolveStftOptions,
+  stageProgress,
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
@@ -40,6 +42,14 @@ export interface AuxIvaOptions extends StftSeparationOptions {
   update?: IvaUpdateRule;
   /** Whiten each bin (PCA) before separating even when sources = channels (default false). */
   whiten?: boolean;
+  /**
+   * Repair of the permutation between bins from the sources' inter-microphone delays
+   * ({@link repairPermutations}), then {@link AuxIvaOptions.repairIterations} more
+   * iterations from the repaired matrices (default false).
+   */
+  repair?: boolean;
+  /** Iterations after a repair that changed any bin (default 50). */
+  repairIterations?: number;
 }
 
 /**
@@ -94,29 +104,44 @@ export function* auxIvaSteps(
     throw new UnmixError('ISS needs as many channels as sources: use reduction pca with iss', 'usage');
   }
   const whiten = Boolean(options.whiten);
+  const repair = options.repair ?? false;
+  const repairIterations = resolveRepairIterations(options.repairIterations);
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved, whiten, (length) => memory.allocate(length));
   const rows = prepared.dims;
   const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));
-  const { trace, converged } = yield* auxIvaIterations(
-    prepared,
-    w,
-    {
-      model,
-      update,
-      iterations: resolved.iterations,
-      tolerance: resolved.tolerance,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    },
-    memory,
-  );
+  const total = resolved.iterations + (repair ? repairIterations : 0);
+  const iterate = (
+    iterations: number,
+    done: number,
+    stage?: string,
+  ): BinPassSteps<{ trace: IterationInfo[]; converged: boolean }> =>
+    // prettier-ignore
+    auxIvaIterations(
+      prepared,
+      w,
+      {
+        model,
+        update,
+        iterations,
+        tolerance: resolved.tolerance,
+        onProgress: stageProgress(options.onProgress, done, total, stage),
+        signal: options.signal,
+      },
+      memory,
+    );
+  const { trace, converged: mainConverged } = yield* iterate(resolved.iterations, 0);
+  const repaired = repair
+    ? yield* repairStage(prepared, w, rows, mixture.sampleRate, resolved.refMic, repairIterations, (n) => iterate(n, trace.length, 'repair')) // prettier-ignore
+    : undefined;
+  trace.push(...(repaired?.trace ?? []));
+  const converged = repaired?.converged ?? mainConverged;
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
   return {
     sources,
     unmixing,
     method: update === 'iss' ? 'iss' : 'auxiva',
-    options: { ...resolved, model, update, whiten },
+    options: { ...resolved, model, update, whiten, repair, repairIterations, repairedBins: repaired?.changedBins ?? 0, repairCoherence: repaired?.coherence }, // prettier-ignore
     iterations: trace.length,
     converged,
     trace,

@@ -1,6 +1,5 @@
 import type { MultichannelSignal } from '../audio/signal.js';
 import { UnmixError } from '../errors.js';
-import { complexMatMul } from '../linalg/complex.js';
 import type { SeparationResult } from '../separate.js';
 import { runNaturalGradient, type NgIvaOptions } from './ngiva.js';
 import {
@@ -11,7 +10,7 @@ import {
   type EnvelopeMeasure,
   type PermutationAlignmentOptions,
 } from './permutation.js';
-import { projectionBack, type PreparedMixture, type ResolvedStftOptions } from './stftMixture.js';
+import { projectionBack, targetUnmixing, type PreparedMixture, type ResolvedStftOptions } from './stftMixture.js';
 import { demixBin } from './updates.js';
 
 /**
@@ -103,7 +102,7 @@ export function alignBins(
   measure: EnvelopeMeasure = 'powerRatio',
   options: PermutationAlignmentOptions = {},
 ): { centroid: number; refinement: number } {
-  const { layout, dims: n, mics, channels, active, reduction, covariance } = prepared;
+  const { layout, dims: n, mics, channels, active, covariance } = prepared;
   const { bins, frames } = layout;
   const outputs = new Float64Array(2 * n * bins * frames);
   const size = 2 * n * n;
@@ -111,11 +110,7 @@ export function alignBins(
     if (active[f]) demixBin(channels, n, frames, f, w, f * size, n, outputs.subarray(2 * f * n * frames), null);
   }
   // Projection-back scales of the total unmixing (w composed with the PCA reduction).
-  const total = new Float64Array(2 * n * mics * bins);
-  for (let f = 0; f < bins; f++) {
-    if (reduction) complexMatMul(n, n, mics, w, reduction, total, f * size, 2 * f * n * mics, 2 * f * n * mics);
-    else total.set(w.subarray(f * size, (f + 1) * size), 2 * f * n * mics);
-  }
+  const { total } = targetUnmixing(prepared, w, n);
   const scales = projectionBack(total, covariance, n, mics, bins, resolved.refMic);
   for (let f = 0; f < bins; f++) {
     for (let k = 0; k < n; k++) {

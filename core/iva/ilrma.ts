@@ -13,11 +13,13 @@ import {
   SUM_MEAN_OUTPUT,
 } from './binPass.js';
 import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
+import { repairStage, resolveRepairIterations } from './delayAlignment.js';
 import {
   finishSeparation,
   initialUnmixing,
   prepareMixture,
   resolveStftOptions,
+  stageProgress,
   type PreparedMixture,
   type StftSeparationOptions,
 } from './stftMixture.js';
@@ -48,6 +50,14 @@ export interface IlrmaOptions extends StftSeparationOptions {
    * -0.4 -> 1.1 dB; the two standard rooms: 20.0 -> 20.2 and 4.4 -> 5.2 dB).
    */
   warmup?: number;
+  /**
+   * Repair of the permutation between bins from the sources' inter-microphone delays
+   * ({@link repairPermutations}), then {@link IlrmaOptions.repairIterations} more ILRMA
+   * iterations from the repaired matrices (default true).
+   */
+  repair?: boolean;
+  /** ILRMA iterations after a repair that changed any bin (default 50). */
+  repairIterations?: number;
 }
 
 /** Default ILRMA iterations. */
@@ -69,7 +79,8 @@ export const ILRMA_DEFAULT_ITERATIONS = 200;
  *
  * @param mixture - planar, at least 2 channels
  * @param options - {@link IlrmaOptions}; defaults: FFT size ~128 ms, hop `fftSize/4`, 10 AuxIVA warm-up
- *   iterations (3 or more sources; none with 2) then 200 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random)
+ *   iterations (3 or more sources; none with 2) then 200 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random),
+ *   then the permutation repair of core/iva/delayAlignment.ts and, when it moved any bin, 50 more ILRMA iterations
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
  *
  * Runs on the calling thread; {@link ilrmaSteps} (or `separate` with a `pool`) splits its passes over threads.
@@ -104,13 +115,14 @@ export function* ilrmaSteps(
   if (requestedWarmup !== undefined && (!Number.isInteger(requestedWarmup) || requestedWarmup < 0)) {
     throw new UnmixError(`warmup must be a whole number >= 0, got ${requestedWarmup}`, 'usage');
   }
+  const repair = options.repair ?? true;
+  const repairIterations = resolveRepairIterations(options.repairIterations);
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved, false, (length) => memory.allocate(length));
   const rows = prepared.dims;
   const warmup = options.initial ? 0 : (requestedWarmup ?? (rows >= 3 ? 10 : 0));
   const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));
-  const total = warmup + resolved.iterations;
-  const onProgress = options.onProgress;
+  const total = warmup + resolved.iterations + (repair ? repairIterations : 0);
   const start =
     warmup > 0
       ? (yield* auxIvaIterations(
@@ -122,32 +134,46 @@ export function* ilrmaSteps(
             iterations: warmup,
             tolerance: 0,
             signal: options.signal,
-            onProgress: (done, _total, info) => onProgress?.(done, total, info && { ...info, stage: 'warm-up' }),
+            onProgress: stageProgress(options.onProgress, 0, total, 'warm-up'),
           },
           memory,
         )).trace.map((info) => ({ ...info, stage: 'warm-up' }))
       : [];
-  const { trace, converged } = yield* ilrmaIterations(
-    prepared,
-    w,
-    {
-      bases,
-      update,
-      seed: resolved.seed,
-      iterations: resolved.iterations,
-      tolerance: resolved.tolerance,
-      onProgress: onProgress && ((done, _total, info) => onProgress(warmup + done, total, info)),
-      signal: options.signal,
-    },
-    memory,
-  );
-  trace.unshift(...start);
+  // After a repair ILRMA restarts its NMF model (same seed) from the repaired matrices: the
+  // model learnt on the old assignment no longer matches it.
+  const iterate = (
+    iterations: number,
+    done: number,
+    stage?: string,
+  ): BinPassSteps<{ trace: IterationInfo[]; converged: boolean }> =>
+    // prettier-ignore
+    ilrmaIterations(
+      prepared,
+      w,
+      {
+        bases,
+        update,
+        seed: resolved.seed,
+        iterations,
+        tolerance: resolved.tolerance,
+        onProgress: stageProgress(options.onProgress, done, total, stage),
+        signal: options.signal,
+      },
+      memory,
+    );
+  const main = yield* iterate(resolved.iterations, warmup);
+  const trace = [...start, ...main.trace];
+  const repaired = repair
+    ? yield* repairStage(prepared, w, rows, mixture.sampleRate, resolved.refMic, repairIterations, (n) => iterate(n, trace.length, 'repair')) // prettier-ignore
+    : undefined;
+  trace.push(...(repaired?.trace ?? []));
+  const converged = repaired?.converged ?? main.converged;
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
   return {
     sources,
     unmixing,
     method: 'ilrma',
-    options: { ...resolved, bases, update, warmup },
+    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: repaired?.changedBins ?? 0, repairCoherence: repaired?.coherence }, // prettier-ignore
     iterations: trace.length,
     converged,
     trace,

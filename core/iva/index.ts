@@ -8,5 +8,6 @@ export * from './ilrma.js';
 export * from './ngiva.js';
 export * from './fdica.js';
 export * from './permutation.js';
+export * from './delayAlignment.js';
 export * from './methods.js';
 export * from './online.js';

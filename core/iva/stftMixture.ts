@@ -32,6 +32,20 @@ export interface StftSeparationOptions extends CommonSeparationOptions {
   reduction?: ChannelReduction;
 }
 
+/**
+ * The progress callback of one stage of a multi-stage method: iteration `k` of the stage
+ * is reported as `done + k` of the method's `total`, its info marked with `stage` when given.
+ */
+export function stageProgress(
+  onProgress: StftSeparationOptions['onProgress'],
+  done: number,
+  total: number,
+  stage?: string,
+): StftSeparationOptions['onProgress'] {
+  if (!onProgress) return undefined;
+  return (k, _total, info) => onProgress(done + k, total, stage && info ? { ...info, stage } : info);
+}
+
 /** STFT frame length that suits `sampleRate`: about 128 ms (2048 at 16 kHz), a power of two. */
 export function defaultFftSize(sampleRate: number): number {
   // Rooms smear each source over a few hundred ms; frames of ~128 ms keep most of the
@@ -411,6 +425,31 @@ export function projectionBack(
 }
 
 /**
+ * The target rows of an iterated unmixing `w` (`rows` x `dims` per bin, targets first):
+ * `targets` in the iterated space (`sources` x `dims` per bin) and `total`, the same rows
+ * composed with the PCA reduction, acting on the microphones (`sources` x `mics` per bin;
+ * a copy of `targets` when there is no reduction). Neither includes projection back.
+ */
+export function targetUnmixing(
+  prepared: PreparedMixture,
+  w: Float64Array,
+  rows: number,
+): { targets: Float64Array; total: Float64Array } {
+  const { layout, dims, mics, sources, reduction } = prepared;
+  const { bins } = layout;
+  const targets = new Float64Array(bins * 2 * sources * dims);
+  for (let f = 0; f < bins; f++) {
+    targets.set(w.subarray(2 * f * rows * dims, 2 * f * rows * dims + 2 * sources * dims), 2 * f * sources * dims);
+  }
+  if (!reduction) return { targets, total: targets.slice() };
+  const total = new Float64Array(bins * 2 * sources * mics);
+  for (let f = 0; f < bins; f++) {
+    complexMatMul(sources, dims, mics, targets, reduction, total, 2 * f * sources * dims, 2 * f * dims * mics, 2 * f * sources * mics); // prettier-ignore
+  }
+  return { targets, total };
+}
+
+/**
  * Finish a separation: take the target rows of the iterated unmixing `w` (`rows` x `dims`
  * per bin, targets first), fold in the reduction, apply projection back, and synthesise
  * the sources frame by frame straight from the STFT of the mixture (no STFT of the
@@ -425,22 +464,9 @@ export function finishSeparation(
   refMic: number,
   sampleRate: number,
 ): { sources: MultichannelSignal; unmixing: ComplexUnmixing } {
-  const { layout, dims, mics, sources, reduction, covariance, channels } = prepared;
+  const { layout, dims, mics, sources, covariance, channels } = prepared;
   const { bins } = layout;
-  // Target rows in the iterated space (sources x dims).
-  const targets = new Float64Array(bins * 2 * sources * dims);
-  for (let f = 0; f < bins; f++) {
-    targets.set(w.subarray(2 * f * rows * dims, 2 * f * rows * dims + 2 * sources * dims), 2 * f * sources * dims);
-  }
-  let total: Float64Array;
-  if (reduction) {
-    total = new Float64Array(bins * 2 * sources * mics);
-    for (let f = 0; f < bins; f++) {
-      complexMatMul(sources, dims, mics, targets, reduction, total, 2 * f * sources * dims, 2 * f * dims * mics, 2 * f * sources * mics); // prettier-ignore
-    }
-  } else {
-    total = targets.slice();
-  }
+  const { targets, total } = targetUnmixing(prepared, w, rows);
   const scales = projectionBack(total, covariance, sources, mics, bins, refMic);
   for (let f = 0; f < bins; f++) {
     for (let k = 0; k < sources; k++) {
