@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { searchBandSwaps } from '../../../core/iva/bandSwap.js';
+import { iterateIlrma } from '../../../core/iva/ilrma.js';
+import { permuteRows } from '../../../core/iva/permutation.js';
+import { initialUnmixing, prepareMixture, resolveStftOptions } from '../../../core/iva/stftMixture.js';
+import { convolutiveMixture } from './convolutiveMixture.js';
+
+describe('searchBandSwaps', () => {
+  const two = convolutiveMixture(2, 2);
+  const resolved = resolveStftOptions(two.mixture, { fftSize: 512 }, { iterations: 40, tolerance: 0 });
+  const prepared = prepareMixture(two.mixture, resolved);
+  const bins = prepared.layout.bins;
+  const w = initialUnmixing(prepared, 2);
+  iterateIlrma(prepared, w, { bases: 2, update: 'ip', seed: 0, iterations: 40, tolerance: 0 });
+
+  it('puts back the outputs of a band of bins swapped above a frequency', () => {
+    const from = 96;
+    const swap = new Int32Array(2 * bins);
+    for (let f = 0; f < bins; f++) {
+      swap[2 * f] = f >= from ? 1 : 0;
+      swap[2 * f + 1] = f >= from ? 0 : 1;
+    }
+    const broken = w.slice();
+    permuteRows(broken, 2, 2, bins, swap);
+    const found = searchBandSwaps(prepared, broken, 2, { grid: 32 });
+    expect(found.swaps).toHaveLength(1);
+    expect(found.swaps[0]).toMatchObject({ first: 0, second: 1, fromBin: from });
+    expect(found.swaps[0].costAfter).toBeLessThan(found.swaps[0].costBefore - 0.005);
+    expect(found.changedBins).toBe(bins - from);
+    expect(broken).toEqual(w);
+  });
+
+  it('leaves the unswapped result as it is, and checks its options', () => {
+    const kept = w.slice();
+    const found = searchBandSwaps(prepared, kept, 2, { grid: 32 });
+    expect(found.swaps).toEqual([]);
+    expect(found.changedBins).toBe(0);
+    expect(kept).toEqual(w);
+    expect(() => searchBandSwaps(prepared, kept, 2, { grid: 0 })).toThrow(/grid/);
+    expect(() => searchBandSwaps(prepared, kept, 2, { margin: -1 })).toThrow(/margin/);
+  });
+});
