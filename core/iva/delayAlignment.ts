@@ -347,9 +347,9 @@ export function repairPermutations(
 
 /** What the repair stage of a method did. */
 export interface RepairStage {
-  /** Bins whose order the repair changed (0: none, and no iterations were run). */
+  /** Bins whose order the delay repair changed (0 and no `moves.then` moves: no iterations were run). */
   changedBins: number;
-  /** Mean over sources of {@link DelayAlignment.coherence}, undefined with one source. */
+  /** Mean over sources of {@link DelayAlignment.coherence}, undefined with one source or without the delay repair. */
   coherence: number | undefined;
   /** The iterations run after the repair, each marked with stage `repair`. */
   trace: IterationInfo[];
@@ -357,10 +357,21 @@ export interface RepairStage {
   converged: boolean | undefined;
 }
 
+/** Which moves {@link repairStage} makes before its iterations. */
+export interface RepairMoves {
+  /** {@link repairPermutations}, from the sources' delays (default true). */
+  delays?: boolean;
+  /**
+   * A further move on the (repaired) `w`, e.g. ILRMA's band-swap search (core/iva/bandSwap.ts),
+   * returning the number of bins it moved; it shares the stage's iterations.
+   */
+  then?: () => number;
+}
+
 /**
- * The repair stage of AuxIVA and ILRMA: {@link repairPermutations} on `w`, then, when any
- * bin moved, `iterations` more of the method (`iterate`, a generator of passes, so the
- * stage runs on a pool's threads like the rest of the method) so that its source model
+ * The repair stage of AuxIVA and ILRMA: {@link repairPermutations} on `w` (and `moves.then`),
+ * then, when any bin moved, `iterations` more of the method (`iterate`, a generator of passes,
+ * so the stage runs on a pool's threads like the rest of the method) so that its source model
  * re-converges on the repaired assignment.
  */
 export function* repairStage(
@@ -371,16 +382,17 @@ export function* repairStage(
   refMic: number,
   iterations: number,
   iterate: (iterations: number) => BinPassSteps<{ trace: IterationInfo[]; converged: boolean }>,
+  moves: RepairMoves = {},
 ): BinPassSteps<RepairStage> {
   if (prepared.sources < 2) return { changedBins: 0, coherence: undefined, trace: [], converged: undefined };
-  const alignment = repairPermutations(prepared, w, rows, sampleRate, refMic);
-  const coherence = alignment.coherence.reduce((a, b) => a + b, 0) / alignment.coherence.length;
-  if (alignment.changedBins === 0 || iterations === 0) {
-    return { changedBins: alignment.changedBins, coherence, trace: [], converged: undefined };
-  }
+  const alignment = moves.delays === false ? undefined : repairPermutations(prepared, w, rows, sampleRate, refMic);
+  const coherence = alignment ? alignment.coherence.reduce((a, b) => a + b, 0) / alignment.coherence.length : undefined;
+  const changedBins = alignment?.changedBins ?? 0;
+  const moved = changedBins + (moves.then?.() ?? 0);
+  if (moved === 0 || iterations === 0) return { changedBins, coherence, trace: [], converged: undefined };
   const { trace, converged } = yield* iterate(iterations);
   for (const info of trace) info.stage = 'repair';
-  return { changedBins: alignment.changedBins, coherence, trace, converged };
+  return { changedBins, coherence, trace, converged };
 }
 
 /**

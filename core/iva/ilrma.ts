@@ -13,6 +13,7 @@ import {
   SUM_MEAN_OUTPUT,
 } from './binPass.js';
 import { ONE_THREAD, runBinPasses, threadsOf, type BinPassMemory, type BinPassSteps } from './binPassPool.js';
+import { searchBandSwaps, type BandSwapSearch } from './bandSwap.js';
 import { repairStage, resolveRepairIterations } from './delayAlignment.js';
 import {
   finishSeparation,
@@ -58,6 +59,12 @@ export interface IlrmaOptions extends StftSeparationOptions {
   repair?: boolean;
   /** ILRMA iterations after a repair that changed any bin (default 50). */
   repairIterations?: number;
+  /**
+   * Band-swap search ({@link searchBandSwaps}, core/iva/bandSwap.ts) after the delay repair:
+   * swaps the outputs of two sources in all bins above some frequency when ILRMA's NMF model
+   * fits the swapped powers clearly better; shares the repair's extra iterations (default false).
+   */
+  bandSwap?: boolean;
 }
 
 /** Default ILRMA iterations. */
@@ -117,12 +124,14 @@ export function* ilrmaSteps(
   }
   const repair = options.repair ?? true;
   const repairIterations = resolveRepairIterations(options.repairIterations);
+  const bandSwap = options.bandSwap ?? false;
+  if (typeof bandSwap !== 'boolean') throw new UnmixError(`bandSwap must be true or false, got ${String(bandSwap)}`, 'usage'); // prettier-ignore
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved, false, (length) => memory.allocate(length));
   const rows = prepared.dims;
   const warmup = options.initial ? 0 : (requestedWarmup ?? (rows >= 3 ? 10 : 0));
   const w = memory.share(initialUnmixing(prepared, rows, options.initial as ComplexUnmixing | undefined));
-  const total = warmup + resolved.iterations + (repair ? repairIterations : 0);
+  const total = warmup + resolved.iterations + (repair || bandSwap ? repairIterations : 0);
   const start =
     warmup > 0
       ? (yield* auxIvaIterations(
@@ -163,9 +172,15 @@ export function* ilrmaSteps(
     );
   const main = yield* iterate(resolved.iterations, warmup);
   const trace = [...start, ...main.trace];
-  const repaired = repair
-    ? yield* repairStage(prepared, w, rows, mixture.sampleRate, resolved.refMic, repairIterations, (n) => iterate(n, trace.length, 'repair')) // prettier-ignore
-    : undefined;
+  let swapped: BandSwapSearch | undefined;
+  const search = (): number => {
+    swapped = searchBandSwaps(prepared, w, rows, { bases, seed: resolved.seed });
+    return swapped.changedBins;
+  };
+  const repaired =
+    repair || bandSwap
+      ? yield* repairStage(prepared, w, rows, mixture.sampleRate, resolved.refMic, repairIterations, (n) => iterate(n, trace.length, 'repair'), { delays: repair, then: bandSwap ? search : undefined }) // prettier-ignore
+      : undefined;
   trace.push(...(repaired?.trace ?? []));
   const converged = repaired?.converged ?? main.converged;
   const { sources, unmixing } = finishSeparation(prepared, w, rows, resolved.refMic, mixture.sampleRate);
@@ -173,7 +188,7 @@ export function* ilrmaSteps(
     sources,
     unmixing,
     method: 'ilrma',
-    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: repaired?.changedBins ?? 0, repairCoherence: repaired?.coherence }, // prettier-ignore
+    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: repaired?.changedBins ?? 0, repairCoherence: repaired?.coherence, bandSwap, bandSwaps: swapped?.swaps }, // prettier-ignore
     iterations: trace.length,
     converged,
     trace,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { searchBandSwaps } from '../../../core/iva/bandSwap.js';
-import { iterateIlrma } from '../../../core/iva/ilrma.js';
+import { ilrma, iterateIlrma } from '../../../core/iva/ilrma.js';
 import { permuteRows } from '../../../core/iva/permutation.js';
 import { initialUnmixing, prepareMixture, resolveStftOptions } from '../../../core/iva/stftMixture.js';
 import { convolutiveMixture } from './convolutiveMixture.js';
@@ -38,5 +38,12 @@ describe('searchBandSwaps', () => {
     expect(kept).toEqual(w);
     expect(() => searchBandSwaps(prepared, kept, 2, { grid: 0 })).toThrow(/grid/);
     expect(() => searchBandSwaps(prepared, kept, 2, { margin: -1 })).toThrow(/margin/);
+  });
+
+  it('is an ILRMA option sharing the repair iterations', () => {
+    expect(() => ilrma(two.mixture, { bandSwap: 'yes' as unknown as boolean })).toThrow(/bandSwap/);
+    const result = ilrma(two.mixture, { fftSize: 512, iterations: 20, repair: false, bandSwap: true, repairIterations: 5 }); // prettier-ignore
+    expect(result.options).toMatchObject({ bandSwap: true, bandSwaps: [] });
+    expect(result.trace).toHaveLength(20);
   });
 });
