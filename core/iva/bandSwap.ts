@@ -26,8 +26,6 @@ import { demixBin } from './updates.js';
  * candidate and for the current assignment, so costs compare fairly. Every candidate is
  * screened with a short refit, the few best get a full one, and the best of those is kept
  * when it beats the current assignment by {@link BandSwapOptions.margin}; greedy, a few rounds.
- * The DC and Nyquist bins (real outputs, other statistics) are left out of the cost and
- * swapped with their band.
  */
 
 /** Options of {@link searchBandSwaps}. */
@@ -120,10 +118,10 @@ export function searchBandSwaps(
 
   const permutations = new Int32Array(bins * sources);
   for (let f = 0; f < bins; f++) for (let k = 0; k < sources; k++) permutations[f * sources + k] = k;
-  // The cost is summed over the active bins but DC and Nyquist, whose real-valued outputs
-  // have other statistics (a swap of the Nyquist bin alone "won" on a small test mixture).
+  // The cost is summed over all active bins, as ILRMA's is. Bands are at least `grid` bins
+  // wide: a swap of the Nyquist bin alone "won" on a small test mixture.
   const activeList: number[] = [];
-  for (let f = 1; f < bins - 1; f++) if (active[f]) activeList.push(f);
+  for (let f = 0; f < bins; f++) if (active[f]) activeList.push(f);
   const nf = activeList.length;
   if (sources < 2 || nf < 2 * grid) return { swaps: [], permutations, changedBins: 0, baselineCost: NaN };
 

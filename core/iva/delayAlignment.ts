@@ -355,6 +355,8 @@ export interface RepairStage {
   trace: IterationInfo[];
   /** Whether those iterations converged; undefined when none ran. */
   converged: boolean | undefined;
+  /** Whether `moves.then` moved any bin and its moves were kept. */
+  furtherKept: boolean;
 }
 
 /** Which moves {@link repairStage} makes before its iterations. */
@@ -366,13 +368,22 @@ export interface RepairMoves {
    * returning the number of bins it moved; it shares the stage's iterations.
    */
   then?: () => number;
+  /**
+   * Keep `then`'s moves only when they pay off (default false): when it moved any bin, the
+   * iterations run twice, from the matrices after and before it, and the run whose last
+   * iteration has the lower cost (the method's negative log-likelihood) is kept, so `then`
+   * only proposes. Costs one more set of iterations, only when `then` moved anything (progress
+   * then runs over the stage twice). With `iterations` 0 the moves are kept unconfirmed.
+   */
+  confirm?: boolean;
 }
 
 /**
- * The repair stage of AuxIVA and ILRMA: {@link repairPermutations} on `w` (and `moves.then`),
- * then, when any bin moved, `iterations` more of the method (`iterate`, a generator of passes,
- * so the stage runs on a pool's threads like the rest of the method) so that its source model
- * re-converges on the repaired assignment.
+ * The repair stage of AuxIVA and ILRMA: {@link repairPermutations} on `w`, then `moves.then`
+ * (ILRMA's band-swap search), then, when any bin moved, `iterations` more of the method
+ * (`iterate`, a generator of passes, so the stage runs on a pool's threads like the rest of
+ * the method) so that its source model re-converges on the repaired assignment; with
+ * `moves.confirm`, `then`'s moves are kept only when they end at a lower cost ({@link RepairMoves}).
  */
 export function* repairStage(
   prepared: PreparedMixture,
@@ -384,15 +395,34 @@ export function* repairStage(
   iterate: (iterations: number) => BinPassSteps<{ trace: IterationInfo[]; converged: boolean }>,
   moves: RepairMoves = {},
 ): BinPassSteps<RepairStage> {
-  if (prepared.sources < 2) return { changedBins: 0, coherence: undefined, trace: [], converged: undefined };
+  if (prepared.sources < 2) return { changedBins: 0, coherence: undefined, trace: [], converged: undefined, furtherKept: false }; // prettier-ignore
   const alignment = moves.delays === false ? undefined : repairPermutations(prepared, w, rows, sampleRate, refMic);
   const coherence = alignment ? alignment.coherence.reduce((a, b) => a + b, 0) / alignment.coherence.length : undefined;
   const changedBins = alignment?.changedBins ?? 0;
-  const moved = changedBins + (moves.then?.() ?? 0);
-  if (moved === 0 || iterations === 0) return { changedBins, coherence, trace: [], converged: undefined };
-  const { trace, converged } = yield* iterate(iterations);
-  for (const info of trace) info.stage = 'repair';
-  return { changedBins, coherence, trace, converged };
+  const before = moves.then && moves.confirm && iterations > 0 ? w.slice() : undefined;
+  const further = moves.then?.() ?? 0;
+  if (changedBins + further === 0 || iterations === 0) {
+    return { changedBins, coherence, trace: [], converged: undefined, furtherKept: further > 0 };
+  }
+  let run = yield* iterate(iterations);
+  let furtherKept = further > 0;
+  if (before && further > 0) {
+    const moved = w.slice();
+    w.set(before);
+    const plain = yield* iterate(iterations);
+    if (
+      run.trace.length > 0 &&
+      plain.trace.length > 0 &&
+      run.trace[run.trace.length - 1].cost < plain.trace[plain.trace.length - 1].cost
+    ) {
+      w.set(moved);
+    } else {
+      run = plain;
+      furtherKept = false;
+    }
+  }
+  for (const info of run.trace) info.stage = 'repair';
+  return { changedBins, coherence, trace: run.trace, converged: run.converged, furtherKept };
 }
 
 /**

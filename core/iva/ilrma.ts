@@ -179,7 +179,7 @@ export function* ilrmaSteps(
   };
   const repaired =
     repair || bandSwap
-      ? yield* repairStage(prepared, w, rows, mixture.sampleRate, resolved.refMic, repairIterations, (n) => iterate(n, trace.length, 'repair'), { delays: repair, then: bandSwap ? search : undefined }) // prettier-ignore
+      ? yield* repairStage(prepared, w, rows, mixture.sampleRate, resolved.refMic, repairIterations, (n) => iterate(n, trace.length, 'repair'), { delays: repair, then: bandSwap ? search : undefined, confirm: true }) // prettier-ignore
       : undefined;
   trace.push(...(repaired?.trace ?? []));
   const converged = repaired?.converged ?? main.converged;
@@ -188,7 +188,7 @@ export function* ilrmaSteps(
     sources,
     unmixing,
     method: 'ilrma',
-    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: repaired?.changedBins ?? 0, repairCoherence: repaired?.coherence, bandSwap, bandSwaps: swapped?.swaps }, // prettier-ignore
+    options: { ...resolved, bases, update, warmup, repair, repairIterations, repairedBins: repaired?.changedBins ?? 0, repairCoherence: repaired?.coherence, bandSwap, bandSwaps: repaired?.furtherKept ? swapped?.swaps : [], bandSwapsTried: swapped?.swaps }, // prettier-ignore
     iterations: trace.length,
     converged,
     trace,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { auxIva } from '../../../core/iva/auxiva.js';
-import { alignByDelays } from '../../../core/iva/delayAlignment.js';
+import { alignByDelays, repairStage } from '../../../core/iva/delayAlignment.js';
 import { ilrma } from '../../../core/iva/ilrma.js';
 import { permuteRows } from '../../../core/iva/permutation.js';
 import { complexInverse, complexMatMul } from '../../../core/linalg/complex.js';
 import { createRandom } from '../../../core/random.js';
-import type { ComplexUnmixing } from '../../../core/separate.js';
+import type { ComplexUnmixing, IterationInfo } from '../../../core/separate.js';
+import type { PreparedMixture } from '../../../core/iva/stftMixture.js';
 import { convolutiveMixture, meanImprovement } from './convolutiveMixture.js';
 
 const SAMPLE_RATE = 16000;
@@ -188,4 +189,32 @@ describe('permutation repair in AuxIVA and ILRMA', () => {
       expect(repaired.trace.filter((entry) => entry.stage === 'repair')).toHaveLength(10);
     });
   }
+});
+
+describe('repairStage', () => {
+  /** The stage with a stand-in method whose final cost is `w[0]`, and a further move that sets `w[0] = moved`. */
+  function run(moved: number) {
+    const w = new Float64Array([1]);
+    const iterate = function* (n: number) {
+      yield* [];
+      const trace: IterationInfo[] = [{ iteration: n, cost: w[0], gradientNorm: 0, stepSize: 1 }];
+      return { trace, converged: false };
+    };
+    const prepared = { sources: 2 } as PreparedMixture;
+    const steps = repairStage(prepared, w, 2, 16000, 0, 5, iterate, { delays: false, then: () => ((w[0] = moved), 3), confirm: true }); // prettier-ignore
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return { result: step.value, w };
+  }
+
+  it('keeps a further move only when its iterations end at a lower cost', () => {
+    const better = run(0.5);
+    expect(better.result.furtherKept).toBe(true);
+    expect(better.w[0]).toBe(0.5);
+    expect(better.result.trace[0]).toMatchObject({ cost: 0.5, stage: 'repair' });
+    const worse = run(2);
+    expect(worse.result.furtherKept).toBe(false);
+    expect(worse.w[0]).toBe(1);
+    expect(worse.result.trace[0].cost).toBe(1);
+  });
 });
