@@ -60,9 +60,16 @@ export interface IlrmaOptions extends StftSeparationOptions {
   /** ILRMA iterations after a repair that changed any bin (default 50). */
   repairIterations?: number;
   /**
-   * Band-swap search ({@link searchBandSwaps}, core/iva/bandSwap.ts) after the delay repair:
-   * swaps the outputs of two sources in all bins above some frequency when ILRMA's NMF model
-   * fits the swapped powers clearly better; shares the repair's extra iterations (default false).
+   * Band-swap search ({@link searchBandSwaps}, core/iva/bandSwap.ts) after the delay repair
+   * (default true): proposes swapping the outputs of two sources in all bins above some
+   * frequency when a quick refit of the NMF model to the output powers fits the swapped ones
+   * clearly better; the repair's {@link IlrmaOptions.repairIterations} then run from the
+   * matrices with and without the swaps, and the run with the lower final cost is kept.
+   * Measured on the simulated rooms of bench/rooms.ts (`roomLayout`), mean SI-SDRi: 2x2 RT60
+   * 0.3 s layouts 0-9 5.24 -> 5.95 dB, 2x2 RT60 0.15 s layouts 0-4 16.32 -> 17.34 dB, 3x3
+   * RT60 0.2 s layouts 0-4 9.53 -> 10.18 dB, no layout worse. It costs time (the search runs
+   * on the calling thread): 10-12 s instead of 5-7 s on those 8 s 2x2 rooms, 40-45 s instead
+   * of 11-12 s on the 3x3 rooms (2 cores).
    */
   bandSwap?: boolean;
 }
@@ -87,7 +94,8 @@ export const ILRMA_DEFAULT_ITERATIONS = 200;
  * @param mixture - planar, at least 2 channels
  * @param options - {@link IlrmaOptions}; defaults: FFT size ~128 ms, hop `fftSize/4`, 10 AuxIVA warm-up
  *   iterations (3 or more sources; none with 2) then 200 ILRMA iterations, tolerance 1e-6, 2 bases, IP updates, `refMic: 0`, seed 0 (the NMF start is random),
- *   then the permutation repair of core/iva/delayAlignment.ts and, when it moved any bin, 50 more ILRMA iterations
+ *   then the permutation repair of core/iva/delayAlignment.ts, the band-swap search of core/iva/bandSwap.ts and,
+ *   when either moved any bin, 50 more ILRMA iterations (twice when the search moved any: with and without its swaps)
  * @throws UnmixError for bad input or options, `aborted` when `options.signal` fires
  *
  * Runs on the calling thread; {@link ilrmaSteps} (or `separate` with a `pool`) splits its passes over threads.
@@ -124,7 +132,7 @@ export function* ilrmaSteps(
   }
   const repair = options.repair ?? true;
   const repairIterations = resolveRepairIterations(options.repairIterations);
-  const bandSwap = options.bandSwap ?? false;
+  const bandSwap = options.bandSwap ?? true;
   if (typeof bandSwap !== 'boolean') throw new UnmixError(`bandSwap must be true or false, got ${String(bandSwap)}`, 'usage'); // prettier-ignore
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved, false, (length) => memory.allocate(length));
