@@ -68,7 +68,7 @@ export interface IlrmaOptions extends StftSeparationOptions {
    * Measured on the simulated rooms of bench/rooms.ts (`roomLayout`), mean SI-SDRi: 2x2 RT60
    * 0.3 s layouts 0-9 5.24 -> 5.95 dB, 2x2 RT60 0.15 s layouts 0-4 16.32 -> 17.34 dB, 3x3
    * RT60 0.2 s layouts 0-4 9.53 -> 10.18 dB, no layout worse. It costs time (the search runs
-   * on the calling thread): 10-12 s instead of 5-7 s on those 8 s 2x2 rooms, 40-45 s instead
+   * on the calling thread): 10-12 s instead of 5-7 s on those 8 s 2x2 rooms, 35-43 s instead
    * of 11-12 s on the 3x3 rooms (2 cores).
    */
   bandSwap?: boolean;
