@@ -61,7 +61,9 @@ export interface IlrmaOptions extends StftSeparationOptions {
   repairIterations?: number;
   /**
    * Band-swap search ({@link searchBandSwaps}, core/iva/bandSwap.ts) after the delay repair
-   * (default true): proposes swapping the outputs of two sources in all bins above some
+   * (default: on for recordings up to {@link BAND_SWAP_DEFAULT_MAX_SECONDS}, off for longer
+   * ones, where it would hold the output powers of every source, about one more STFT of
+   * memory, and its refits would take minutes): proposes swapping the outputs of two sources in all bins above some
    * frequency when a quick refit of the NMF model to the output powers fits the swapped ones
    * clearly better; the repair's {@link IlrmaOptions.repairIterations} then run from the
    * matrices with and without the swaps, and the run with the lower final cost is kept.
@@ -76,6 +78,13 @@ export interface IlrmaOptions extends StftSeparationOptions {
 
 /** Default ILRMA iterations. */
 export const ILRMA_DEFAULT_ITERATIONS = 200;
+
+/**
+ * Longest recording, seconds, for which ILRMA's band-swap search is on by default: its time
+ * and memory grow with the length (a 10-minute 2-channel file would need ~0.6 GB more, over
+ * the 1.5 GB the project allows), while the short clips it was measured on gained 0.7-1 dB.
+ */
+export const BAND_SWAP_DEFAULT_MAX_SECONDS = 60;
 
 /**
  * Run ILRMA on `mixture` (channels = microphones).
@@ -132,7 +141,8 @@ export function* ilrmaSteps(
   }
   const repair = options.repair ?? true;
   const repairIterations = resolveRepairIterations(options.repairIterations);
-  const bandSwap = options.bandSwap ?? true;
+  const seconds = mixture.channels[0].length / mixture.sampleRate;
+  const bandSwap = options.bandSwap ?? seconds <= BAND_SWAP_DEFAULT_MAX_SECONDS;
   if (typeof bandSwap !== 'boolean') throw new UnmixError(`bandSwap must be true or false, got ${String(bandSwap)}`, 'usage'); // prettier-ignore
   throwIfAborted(options.signal);
   const prepared = prepareMixture(mixture, resolved, false, (length) => memory.allocate(length));
