@@ -3,6 +3,7 @@ import { searchBandSwaps } from '../../../core/iva/bandSwap.js';
 import { ilrma, iterateIlrma } from '../../../core/iva/ilrma.js';
 import { permuteRows } from '../../../core/iva/permutation.js';
 import { initialUnmixing, prepareMixture, resolveStftOptions } from '../../../core/iva/stftMixture.js';
+import { createRandom } from '../../../core/random.js';
 import { convolutiveMixture } from './convolutiveMixture.js';
 
 describe('searchBandSwaps', () => {
@@ -45,5 +46,18 @@ describe('searchBandSwaps', () => {
     const result = ilrma(two.mixture, { fftSize: 512, iterations: 20, repair: false, bandSwap: true, repairIterations: 5 }); // prettier-ignore
     expect(result.options).toMatchObject({ bandSwap: true, bandSwaps: [] });
     expect(result.trace).toHaveLength(20);
+  });
+
+  it('is on by default up to 60 s of recording and off beyond', () => {
+    // A long recording at a low rate keeps this cheap: only the default is under test.
+    const rng = createRandom(3);
+    const long = (seconds: number) => ({
+      sampleRate: 1000,
+      channels: [0, 1].map(() => Float64Array.from({ length: seconds * 1000 }, () => rng.normal())),
+    });
+    const options = { iterations: 1, repair: false, repairIterations: 0 };
+    expect(ilrma(long(61), options).options).toMatchObject({ bandSwap: false });
+    expect(ilrma(long(60), options).options).toMatchObject({ bandSwap: true });
+    expect(ilrma(long(61), { ...options, bandSwap: true }).options).toMatchObject({ bandSwap: true });
   });
 });
