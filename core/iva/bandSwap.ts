@@ -271,6 +271,16 @@ function nmfRefit(
     const floor = 1e-12 * mean + 1e-300;
     for (let j = 0; j < basis.length; j++) basis[j] = (mean / nb) * startBasis[j];
     activation.set(startActivation);
+    /** `row = 1/λ(i, ·)` and `rowWeight = P(i, ·)/λ(i, ·)²` for the bin at `o` (powers) and `tb` (bases). */
+    const inverseVariances = (o: number, tb: number): void => {
+      for (let t = 0; t < frames; t++) {
+        let s = floor;
+        for (let b = 0; b < nb; b++) s += basis[tb + b] * activation[b * frames + t];
+        const inv = 1 / s;
+        row[t] = inv;
+        rowWeight[t] = p[o + t] * inv * inv;
+      }
+    };
     for (let it = 0; it < iterations; it++) {
       num.fill(0);
       den.fill(0);
@@ -279,13 +289,7 @@ function nmfRefit(
       for (let i = 0; i < nf; i++) {
         const o = i * frames;
         const tb = i * nb;
-        for (let t = 0; t < frames; t++) {
-          let s = floor;
-          for (let b = 0; b < nb; b++) s += basis[tb + b] * activation[b * frames + t];
-          const inv = 1 / s;
-          row[t] = inv;
-          rowWeight[t] = p[o + t] * inv * inv;
-        }
+        inverseVariances(o, tb);
         // T(f, b) *= sqrt(Σ_t P V λ⁻² / Σ_t V λ⁻¹).
         for (let b = 0; b < nb; b++) {
           let n = 0;
@@ -297,13 +301,7 @@ function nmfRefit(
           }
           if (d > 0) basis[tb + b] = Math.max(basis[tb + b] * Math.sqrt(n / d), floor);
         }
-        for (let t = 0; t < frames; t++) {
-          let s = floor;
-          for (let b = 0; b < nb; b++) s += basis[tb + b] * activation[b * frames + t];
-          const inv = 1 / s;
-          row[t] = inv;
-          rowWeight[t] = p[o + t] * inv * inv;
-        }
+        inverseVariances(o, tb);
         for (let b = 0; b < nb; b++) {
           const w = basis[tb + b];
           const v = b * frames;
