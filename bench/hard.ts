@@ -31,7 +31,7 @@ import { simulateRoom, type Vector3 } from '../core/room/shoebox.js';
 import { synthesizeSource } from '../core/room/sources.js';
 import { AUTO_METHOD, METHODS, separate } from '../core/separate.js';
 import { readVoice, scoreSeparation } from './rooms.js';
-import { runPyroomacoustics, type PeerRun } from './pyroomacoustics.js';
+import { runPyroomacoustics, type PeerRow, type PeerRun } from './pyroomacoustics.js';
 import { printTable, section } from './report.js';
 
 /** One hard room. */
@@ -124,15 +124,8 @@ function criticalDistance(rt60: number): number {
   return 0.057 * Math.sqrt((DIMENSIONS[0] * DIMENSIONS[1] * DIMENSIONS[2]) / rt60);
 }
 
-/** One table row. */
-export interface Row {
-  room: string;
-  method: string;
-  'SI-SDRi dB': number;
-  'per source': string;
-  seconds: number;
-  [column: string]: string | number;
-}
+/** One table row: the same shape as pyroomacoustics' rows, so both go in one table. */
+export type Row = PeerRow;
 
 /**
  * pyroomacoustics' runs on the hard rooms. Its OverIVA (6 or 8 microphones) takes minutes
